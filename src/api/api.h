@@ -1,0 +1,43 @@
+/* api.h — every route handler, one family per file under src/api/. */
+#ifndef AJ_API_H
+#define AJ_API_H
+
+#include "http/http.h"
+
+aj_err aj_api_healthz(aj_req *req);
+aj_err aj_api_metrics(aj_req *req);
+aj_err aj_api_routes(aj_req *req);
+aj_err aj_api_asset_templates(aj_req *req);
+
+aj_err aj_api_login(aj_req *req);
+aj_err aj_api_logout(aj_req *req);
+aj_err aj_api_me(aj_req *req);
+
+aj_err aj_api_users_list(aj_req *req);
+aj_err aj_api_users_get(aj_req *req);
+aj_err aj_api_users_create(aj_req *req);
+aj_err aj_api_users_patch(aj_req *req);
+aj_err aj_api_users_password(aj_req *req);
+
+aj_err aj_api_audit_list(aj_req *req);
+aj_err aj_api_audit_verify(aj_req *req);
+
+#define AJ_API_FAMILY(fn)                      \
+    aj_err aj_api_##fn##_list(aj_req *req);    \
+    aj_err aj_api_##fn##_get(aj_req *req);     \
+    aj_err aj_api_##fn##_create(aj_req *req);  \
+    aj_err aj_api_##fn##_patch(aj_req *req);   \
+    aj_err aj_api_##fn##_delete(aj_req *req);
+AJ_API_FAMILY(sites)
+AJ_API_FAMILY(areas)
+AJ_API_FAMILY(assets)
+AJ_API_FAMILY(tags)
+AJ_API_FAMILY(organisations)
+AJ_API_FAMILY(people)
+AJ_API_FAMILY(certificates)
+aj_err aj_api_enterprises_list(aj_req *req);
+aj_err aj_api_enterprises_get(aj_req *req);
+aj_err aj_api_plant_import(aj_req *req);
+aj_err aj_api_plant_export(aj_req *req);
+
+#endif

@@ -1,0 +1,19 @@
+/* app.h — the running platform's shared state, built by `anjian serve` and handed to
+ * every request: configuration, the store, the login throttle, metrics. Owned by serve. */
+#ifndef AJ_APP_H
+#define AJ_APP_H
+
+#include "auth/throttle.h"
+#include "config/config.h"
+#include "http/metrics.h"
+#include "store/store.h"
+
+typedef struct aj_app {
+    aj_config cfg;
+    aj_store *store;
+    aj_throttle *throttle;
+    aj_metrics metrics;
+    int64_t started_ms;
+} aj_app;
+
+#endif

@@ -1,0 +1,33 @@
+/* perm.h — permissions as bits. Names match the permissions table (migration 0002);
+ * roles map to permissions in role_permissions, loaded per request with the session. */
+#ifndef AJ_PERM_H
+#define AJ_PERM_H
+
+#include <stdint.h>
+
+#define AJ_PERM_MAP(X)                                  \
+    X(AJ_PERM_PLANT_READ, "plant.read")                 \
+    X(AJ_PERM_PLANT_WRITE, "plant.write")               \
+    X(AJ_PERM_PEOPLE_READ, "people.read")               \
+    X(AJ_PERM_PEOPLE_READ_OWN_ORG, "people.read_own_org") \
+    X(AJ_PERM_PEOPLE_WRITE, "people.write")             \
+    X(AJ_PERM_USERS_ADMIN, "users.admin")               \
+    X(AJ_PERM_AUDIT_READ, "audit.read")                 \
+    X(AJ_PERM_METRICS_READ, "metrics.read")
+
+enum {
+#define X(id, name) id##_BIT,
+    AJ_PERM_MAP(X)
+#undef X
+        AJ_PERM_COUNT
+};
+#define X(id, name) static const uint32_t id = 1u << id##_BIT;
+AJ_PERM_MAP(X)
+#undef X
+
+/* Bit for a permission name, 0 when unknown. */
+uint32_t aj_perm_from_name(const char *name);
+/* Name of the permission with bit index i (0..AJ_PERM_COUNT-1). */
+const char *aj_perm_name(int i);
+
+#endif

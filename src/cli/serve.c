@@ -1,0 +1,145 @@
+/* serve.c — `anjian serve`: load settings, open the store, create the first
+ * administrator on first start, run the HTTP server until SIGTERM/SIGINT, then finish
+ * in-flight requests, close the store (SQLite checkpoints its WAL) and exit 0.
+ *
+ * Signals are blocked before any thread starts, so every thread inherits the mask and
+ * only the main thread receives them, in sigwait().
+ */
+#include "app.h"
+#include "auth/session.h"
+#include "auth/users.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "cli/cli.h"
+#include "http/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static aj_err load_config(aj_config *cfg, int argc, char **argv, bool *want_help, char *err, size_t errlen) {
+    aj_config_defaults(cfg);
+    /* The config file named by env or flag is applied first, then env, then flags. */
+    aj_config probe;
+    aj_config_defaults(&probe);
+    aj_err e = aj_config_load_env(&probe, err, errlen);
+    if (!e) e = aj_config_load_args(&probe, argc, argv, want_help, err, errlen);
+    if (e || *want_help) return e;
+    if (probe.config_file[0] && (e = aj_config_load_file(cfg, probe.config_file, err, errlen))) return e;
+    if ((e = aj_config_load_env(cfg, err, errlen))) return e;
+    return aj_config_load_args(cfg, argc, argv, want_help, err, errlen);
+}
+
+/* First start: no user at all -> create the bootstrap enterprise and the administrator
+ * from the password file or ANJIAN_ADMIN_PASSWORD. There is no default password. */
+static aj_err bootstrap(aj_app *app, char *err, size_t errlen) {
+    aj_db *db = aj_store_acquire(app->store);
+    int64_t n_users = 0;
+    aj_err e = aj_db_query_int(db, "SELECT COUNT(*) FROM users", NULL, 0, &n_users);
+    if (e || n_users > 0) {
+        if (e) snprintf(err, errlen, "%s", aj_db_errmsg(db));
+        aj_store_release(app->store, db);
+        return e;
+    }
+    char password[300];
+    if (!aj_read_secret(app->cfg.admin_password_file, NULL, password, sizeof password, err, errlen)) {
+        aj_store_release(app->store, db);
+        return AJ_EINVAL;
+    }
+    if (!password[0]) snprintf(password, sizeof password, "%s", app->cfg.admin_password);
+    if (!password[0]) {
+        snprintf(err, errlen,
+                 "first start: no users exist yet. Give the first administrator's password with "
+                 "--admin-password-file FILE or the ANJIAN_ADMIN_PASSWORD environment variable "
+                 "(there is no default password)");
+        aj_store_release(app->store, db);
+        return AJ_EINVAL;
+    }
+    int64_t ent_id, user_id;
+    const char *roles[] = {"admin", NULL};
+    aj_user_spec spec = {.username = app->cfg.admin_user, .display_name = "Administrator 管理员",
+                         .password = password, .roles = roles};
+    if ((e = aj_db_begin(db))) goto out;
+    e = aj_db_query_int(db, "SELECT id FROM enterprises WHERE code = ?",
+                        (aj_val[]){AJ_VTEXT(app->cfg.bootstrap_enterprise)}, 1, &ent_id);
+    if (e == AJ_ENOTFOUND)
+        e = aj_enterprise_create(db, app->cfg.bootstrap_enterprise, app->cfg.bootstrap_enterprise, NULL, "system:bootstrap",
+                                 &ent_id, err, errlen);
+    if (e) goto out;
+    spec.enterprise_id = ent_id;
+    if ((e = aj_user_create(db, &spec, "system:bootstrap", &user_id, err, errlen))) goto out;
+    e = aj_db_commit(db);
+    if (!e) aj_info("first start: created administrator \"%s\" in enterprise \"%s\"", app->cfg.admin_user,
+                    app->cfg.bootstrap_enterprise);
+out:
+    if (e) {
+        if (!err[0]) snprintf(err, errlen, "%s", aj_db_errmsg(db));
+        aj_db_rollback(db);
+    }
+    sodium_memzero(password, sizeof password);
+    aj_store_release(app->store, db);
+    return e;
+}
+
+int aj_cmd_serve(int argc, char **argv) {
+    static aj_app app; /* large (metrics); lives for the whole process */
+    char err[1200] = "";
+    bool want_help = false;
+    if (load_config(&app.cfg, argc, argv, &want_help, err, sizeof err)) {
+        fprintf(stderr, "anjian serve: %s\n", err);
+        return AJ_EXIT_USAGE;
+    }
+    if (want_help) {
+        aj_config_print_help(stdout);
+        return AJ_EXIT_OK;
+    }
+    int level = aj_log_level_parse(app.cfg.log_level);
+    if (level < 0) {
+        fprintf(stderr, "anjian serve: log-level must be debug, info, warn or error\n");
+        return AJ_EXIT_USAGE;
+    }
+    aj_log_set_level((aj_log_level)level);
+
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    app.started_ms = aj_time_now_ms();
+    int pool = (int)(app.cfg.db_pool ? app.cfg.db_pool : app.cfg.threads + 1);
+    if (pool > AJ_DB_POOL_MAX) pool = AJ_DB_POOL_MAX;
+    if (aj_store_open(app.cfg.db_url, pool, &app.store, err, sizeof err)) {
+        aj_error("cannot open the database %s: %s", app.cfg.db_url, err);
+        return AJ_EXIT_FAIL;
+    }
+    err[0] = 0;
+    if (bootstrap(&app, err, sizeof err)) {
+        aj_error("%s", err);
+        aj_store_free(app.store);
+        return AJ_EXIT_FAIL;
+    }
+    app.throttle = aj_throttle_new();
+    aj_server *srv;
+    if (!app.throttle || aj_server_start(&app, &srv, err, sizeof err)) {
+        aj_error("%s", err[0] ? err : "out of memory");
+        aj_store_free(app.store);
+        return AJ_EXIT_FAIL;
+    }
+    aj_info("anjian %s serving on http://%s (port %d), database %s, %lld threads", AJ_VERSION, app.cfg.listen,
+            aj_server_port(srv), aj_store_kind(app.store) == AJ_DB_SQLITE ? "sqlite" : "postgres",
+            (long long)app.cfg.threads);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    aj_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    aj_server_stop(srv, app.cfg.shutdown_grace_s);
+    aj_store_free(app.store);
+    aj_throttle_free(app.throttle);
+    aj_info("stopped cleanly");
+    return AJ_EXIT_OK;
+}

@@ -1,0 +1,47 @@
+/* config.h — settings of `anjian serve`: one table gives defaults, bounds, the
+ * environment variable, the config-file key, the command-line flag and the --help text.
+ * Precedence: default < config file < environment < command line. */
+#ifndef AJ_CONFIG_H
+#define AJ_CONFIG_H
+
+#include "base/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct aj_config {
+    char listen[128];              /* host:port */
+    char db_url[1024];             /* sqlite:PATH or postgres://... */
+    char web_root[1024];           /* directory of the console */
+    int64_t threads;               /* HTTP worker threads */
+    int64_t db_pool;               /* database connections */
+    int64_t body_max;              /* bytes */
+    int64_t session_ttl_s;
+    int64_t shutdown_grace_s;
+    bool cookie_secure;
+    char admin_user[64];
+    char admin_password_file[1024];
+    char admin_password[256];      /* only from the environment, never a flag */
+    char bootstrap_enterprise[64]; /* enterprise code created on first start */
+    char log_level[16];
+    char config_file[1024];
+} aj_config;
+
+/* Fills every setting with its default. */
+void aj_config_defaults(aj_config *cfg);
+/* Applies a config file of `key = value` lines (# comments). Errors name file:line. */
+aj_err aj_config_load_file(aj_config *cfg, const char *path, char *err, size_t errlen);
+/* Applies ANJIAN_* environment variables. */
+aj_err aj_config_load_env(aj_config *cfg, char *err, size_t errlen);
+/* Applies --flag value / --flag=value arguments; argv[0] is the first argument.
+ * Sets *want_help for --help. */
+aj_err aj_config_load_args(aj_config *cfg, int argc, char **argv, bool *want_help, char *err,
+                           size_t errlen);
+/* Writes the generated help text (one line per setting). */
+void aj_config_print_help(FILE *out);
+/* Writes docs in Markdown (table of settings). */
+void aj_config_print_markdown(FILE *out);
+
+#endif

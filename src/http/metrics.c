@@ -1,0 +1,90 @@
+/* metrics.c — counters and the Prometheus text exposition for GET /metrics. */
+#include "http/metrics.h"
+
+#include "app.h"
+#include "http/http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void aj_metrics_count(aj_metrics *m, int route_index, int status, int64_t latency_us) {
+    int slot = (route_index < 0 || route_index >= AJ_METRICS_ROUTES - 1) ? AJ_METRICS_ROUTES - 1 : route_index;
+    int cls = status / 100 - 1;
+    if (cls < 0 || cls > 4) cls = 4;
+    atomic_fetch_add_explicit(&m->requests[slot][cls], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->latency_us_sum[slot], (uint64_t)(latency_us > 0 ? latency_us : 0),
+                              memory_order_relaxed);
+}
+
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf;
+
+static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(buf *b, const char *fmt, ...) {
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->data + b->len, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if ((size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap * 2 + (size_t)n;
+        char *grown = realloc(b->data, cap);
+        if (!grown) return;
+        b->data = grown;
+        b->cap = cap;
+    }
+}
+
+char *aj_metrics_render(aj_app *app, size_t *len) {
+    aj_metrics *m = &app->metrics;
+    buf b = {malloc(8192), 0, 8192};
+    if (!b.data) return NULL;
+    b.data[0] = 0;
+    put(&b, "# HELP anjian_build_info Build version.\n# TYPE anjian_build_info gauge\n");
+    put(&b, "anjian_build_info{version=\"%s\"} 1\n", AJ_VERSION);
+    put(&b, "# HELP anjian_start_time_seconds Process start time.\n# TYPE anjian_start_time_seconds gauge\n");
+    put(&b, "anjian_start_time_seconds %lld\n", (long long)(app->started_ms / 1000));
+    put(&b, "# HELP anjian_http_in_flight Requests being served.\n# TYPE anjian_http_in_flight gauge\n");
+    put(&b, "anjian_http_in_flight %d\n", atomic_load(&m->in_flight));
+    put(&b, "# HELP anjian_http_requests_total HTTP requests by route and status class.\n"
+            "# TYPE anjian_http_requests_total counter\n");
+    int n_routes = aj_routes_count();
+    for (int r = 0; r < AJ_METRICS_ROUTES; r++) {
+        bool is_other = r == AJ_METRICS_ROUTES - 1;
+        if (!is_other && r >= n_routes) continue;
+        const char *method = is_other ? "" : aj_routes[r].method;
+        const char *pattern = is_other ? "other" : aj_routes[r].pattern;
+        for (int c = 0; c < 5; c++) {
+            uint64_t v = atomic_load_explicit(&m->requests[r][c], memory_order_relaxed);
+            if (v)
+                put(&b, "anjian_http_requests_total{method=\"%s\",route=\"%s\",status=\"%dxx\"} %llu\n", method,
+                    pattern, c + 1, (unsigned long long)v);
+        }
+    }
+    put(&b, "# HELP anjian_http_request_seconds_sum Time spent serving requests by route.\n"
+            "# TYPE anjian_http_request_seconds_sum counter\n");
+    for (int r = 0; r < n_routes && r < AJ_METRICS_ROUTES - 1; r++) {
+        uint64_t us = atomic_load_explicit(&m->latency_us_sum[r], memory_order_relaxed);
+        if (us)
+            put(&b, "anjian_http_request_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n", aj_routes[r].method,
+                aj_routes[r].pattern, (double)us / 1e6);
+    }
+    put(&b, "# HELP anjian_static_files_total Console files served.\n# TYPE anjian_static_files_total counter\n");
+    put(&b, "anjian_static_files_total %llu\n", (unsigned long long)atomic_load(&m->static_files));
+    put(&b, "# HELP anjian_logins_total Login attempts by result.\n# TYPE anjian_logins_total counter\n");
+    put(&b, "anjian_logins_total{result=\"ok\"} %llu\n", (unsigned long long)atomic_load(&m->logins_ok));
+    put(&b, "anjian_logins_total{result=\"failed\"} %llu\n", (unsigned long long)atomic_load(&m->logins_failed));
+    put(&b, "anjian_logins_total{result=\"throttled\"} %llu\n",
+        (unsigned long long)atomic_load(&m->logins_throttled));
+    *len = b.len;
+    return b.data;
+}
