@@ -15,7 +15,7 @@ APT_PACKAGES=(
   libmicrohttpd-dev libjansson-dev                        # HTTP server, JSON
   libsqlite3-dev sqlite3 libpq-dev postgresql             # storage backends (+ test server)
   libsodium-dev libcmocka-dev                             # crypto (argon2id, SHA-256), unit tests
-  chromium wrk procps psmisc                              # browser tests, HTTP benchmark, process tools
+  chromium wrk procps psmisc curl                         # browser tests, HTTP benchmark, process tools
 )
 
 missing=()

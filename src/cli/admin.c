@@ -3,6 +3,7 @@
  * change is audited with actor "cli:<login name>". */
 #include "audit/audit.h"
 #include "auth/users.h"
+#include "base/jsonutil.h"
 #include "cli/cli.h"
 #include "plant/plant_file.h"
 #include "store/store.h"
@@ -162,9 +163,10 @@ static int run(const char *sub, aj_opts *o) {
             size_t len = 0;
             char *text = o->n_pos == 1 ? read_file(o->pos[0], &len, err, sizeof err) : NULL;
             if (o->n_pos != 1) snprintf(err, sizeof err, "give exactly one plant file (or - for stdin)");
-            json_error_t je;
-            json_t *doc = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &je) : NULL;
-            if (text && !doc) snprintf(err, sizeof err, "%s: malformed JSON at line %d, column %d: %s", o->pos[0], je.line, je.column, je.text);
+            json_t *doc = NULL;
+            char jmsg[400];
+            if (text && aj_json_parse(text, len, &doc, jmsg, sizeof jmsg))
+                snprintf(err, sizeof err, "%s: %s", o->pos[0], jmsg);
             free(text);
             aj_plant_report *rep = doc ? aj_plant_report_new() : NULL;
             e = rep ? aj_plant_import(db, ent, actor, doc, rep) : AJ_EINVAL;

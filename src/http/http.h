@@ -114,6 +114,8 @@ aj_err aj_req_query_int(aj_req *req, const char *name, int64_t def, int64_t min,
 aj_err aj_req_page(aj_req *req, int64_t *limit, int64_t *after_id);
 /* Makes the cursor string for a page that ended at id. buf >= 24. */
 void aj_page_cursor(int64_t last_id, char *buf, size_t size);
+/* Parses a cursor made by aj_page_cursor; false when it is not one. */
+bool aj_page_cursor_parse(const char *s, int64_t *out);
 
 /* Sets the error message (and returns err) for the JSON error answer. */
 aj_err aj_req_fail(aj_req *req, aj_err err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -69,8 +69,8 @@ void aj_page_cursor(int64_t last_id, char *buf, size_t size) {
     buf[k] = 0;
 }
 
-static bool parse_cursor(const char *s, int64_t *out) {
-    if (s[0] != 'c' || !s[1] || strlen(s) > 14) return false;
+bool aj_page_cursor_parse(const char *s, int64_t *out) {
+    if (s[0] != 'c' || !s[1] || strlen(s) > 13) return false; /* 12 base-36 digits fit int64 */
     int64_t v = 0;
     for (const char *p = s + 1; *p; p++) {
         int d;
@@ -88,7 +88,7 @@ aj_err aj_req_page(aj_req *req, int64_t *limit, int64_t *after_id) {
     if (e) return e;
     *after_id = 0;
     const char *c = aj_req_query(req, "cursor");
-    if (c && *c && !parse_cursor(c, after_id))
+    if (c && *c && !aj_page_cursor_parse(c, after_id))
         return aj_req_fail(req, AJ_EINVAL, "query parameter cursor is not a cursor this server issued");
     return AJ_OK;
 }

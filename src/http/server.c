@@ -12,6 +12,7 @@
 #include "http/server.h"
 
 #include "auth/session.h"
+#include "base/jsonutil.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -183,37 +184,14 @@ static aj_err check_access(aj_req *req) {
 
 /* ---- body -------------------------------------------------------------------------- */
 
-static bool json_depth_ok(const char *s, size_t n) {
-    int depth = 0;
-    bool in_str = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_str) {
-            if (c == '\\') i++;
-            else if (c == '"') in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > AJ_JSON_DEPTH_MAX) return false;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return true;
-}
-
 static aj_err parse_json_body(aj_req *req) {
     const char *ctype = aj_req_header(req, "Content-Type");
     if (req->body_len == 0) return aj_req_fail(req, AJ_EJSON, "request body is empty: a JSON document is required");
     if (ctype && strncasecmp(ctype, "application/json", 16) != 0)
         return aj_req_fail(req, AJ_EMEDIA, "Content-Type must be application/json (got \"%.60s\")", ctype);
-    if (!json_depth_ok(req->body, req->body_len))
-        return aj_req_fail(req, AJ_EJSON, "JSON nested deeper than %d levels", AJ_JSON_DEPTH_MAX);
-    json_error_t jerr;
-    req->json = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!req->json)
-        return aj_req_fail(req, AJ_EJSON, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
-                           jerr.text);
+    char msg[400];
+    if (aj_json_parse(req->body, req->body_len, &req->json, msg, sizeof msg))
+        return aj_req_fail(req, AJ_EJSON, "%s", msg);
     return AJ_OK;
 }
 

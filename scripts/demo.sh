@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# demo.sh — set up, build and run anjian with the demo plant on embedded SQLite.
+#
+# Installs what is missing (scripts/setup.sh), builds, and on the first run creates the
+# database in .demo/ with enterprise "demo", user admin with a random password (kept in
+# .demo/admin-password, printed below) and plants/demo-chemical.json imported; then
+# serves the console. Delete .demo/ to start over.
+# Ctrl-C (or SIGTERM) stops it cleanly. Environment: ANJIAN_LISTEN (default
+# 127.0.0.1:8080; use 0.0.0.0:8080 to reach it from other machines).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "[demo] building"
+bash scripts/build.sh build
+mkdir -p .demo
+chmod 700 .demo
+db="sqlite:$PWD/.demo/anjian.db"
+listen=${ANJIAN_LISTEN:-127.0.0.1:8080}
+if [ ! -s .demo/admin-password ]; then
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20 > .demo/admin-password
+  chmod 600 .demo/admin-password
+fi
+if [ ! -f .demo/ready ]; then
+  echo "[demo] creating the demo database and importing plants/demo-chemical.json"
+  rm -f .demo/anjian.db .demo/anjian.db-wal .demo/anjian.db-shm
+  a=./build/anjian
+  $a admin create-enterprise --db "$db" --code demo --name "华东精细化工有限公司" --name-en "East China Fine Chemicals Co., Ltd."
+  $a admin create-user --db "$db" --enterprise demo --username admin --display-name "系统管理员" --roles admin \
+    --password-file .demo/admin-password
+  $a admin import-plant --db "$db" --enterprise demo plants/demo-chemical.json >/dev/null
+  touch .demo/ready
+fi
+host=${listen%:*}; port=${listen##*:}
+[ "$host" = "0.0.0.0" ] && host=$(hostname -I 2>/dev/null | awk '{print $1}')
+cat <<MSG
+
+  anjian console:  http://${host:-127.0.0.1}:${port}/
+  log in as:       admin
+  password:        $(cat .demo/admin-password)   (also in .demo/admin-password)
+
+MSG
+exec ./build/anjian serve --db "$db" --listen "$listen"
