@@ -108,6 +108,8 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
         if (strlen(q) > AJ_NAME_LEN_MAX)
             return aj_req_fail(req, AJ_EINVAL, "query parameter q longer than %d characters", AJ_NAME_LEN_MAX);
         snprintf(pattern, sizeof pattern, "%%%s%%", q);
+        for (char *c = pattern; *c; c++)
+            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a'); /* search is case-insensitive */
         for (int i = 0; i < def->n_search; i++) p[np++] = AJ_VTEXT(pattern);
         n += snprintf(sql + n, sizeof sql - (size_t)n, " AND %s", def->search);
     }

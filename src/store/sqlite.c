@@ -53,6 +53,7 @@ static aj_err prepare(sqlite_db *s, const char *sql, sqlite3_stmt **out, int *is
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v3(s->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
     if (rc != SQLITE_OK) return map_rc(s, rc);
+    if (!st) return aj_db_fail(&s->base, AJ_EINVAL, "sqlite: empty statement");
     *is_cached = 0;
     if (s->n_cached < AJ_STMT_CACHE) {
         char *copy = strdup(sql);
