@@ -62,63 +62,72 @@ aj_err aj_session_create(aj_db *db, int64_t user_id, int64_t ttl_s, char token[A
     return aj_db_exec(db, "DELETE FROM sessions WHERE user_id = ? AND expires_ms < ?", q, 2, NULL);
 }
 
-aj_err aj_auth_load_user(aj_db *db, int64_t user_id, aj_auth *a) {
-    aj_val p[2] = {AJ_VINT(user_id), AJ_VINT(user_id)};
+/* Fills identity fields from a row (enterprise_id, username, display_name, org_id,
+ * is_disabled) starting at column c0. */
+static aj_err take_user_row(const aj_result *r, int c0, int64_t user_id, aj_auth *a) {
+    if (aj_result_int(r, 0, c0 + 4) != 0) return AJ_EUNAUTH;
+    a->user_id = user_id;
+    a->enterprise_id = aj_result_int(r, 0, c0);
+    snprintf(a->username, sizeof a->username, "%s", aj_result_text(r, 0, c0 + 1));
+    snprintf(a->display_name, sizeof a->display_name, "%s", aj_result_text(r, 0, c0 + 2));
+    a->org_id = aj_result_is_null(r, 0, c0 + 3) ? 0 : aj_result_int(r, 0, c0 + 3);
+    return AJ_OK;
+}
+
+/* Roles, permissions, regulator grants and site limits in one round trip. */
+static aj_err load_scope(aj_db *db, aj_auth *a) {
+    aj_val p[3] = {AJ_VINT(a->user_id), AJ_VINT(a->user_id), AJ_VINT(a->user_id)};
     aj_result *r;
     aj_err e = aj_db_query(db,
-                           "SELECT u.enterprise_id, u.username, u.display_name, u.org_id, u.is_disabled"
-                           " FROM users u WHERE u.id = ?",
-                           p, 1, &r);
-    if (e) return e;
-    if (aj_result_rows(r) != 1 || aj_result_int(r, 0, 4) != 0) {
-        aj_result_free(r);
-        return AJ_EUNAUTH;
-    }
-    a->user_id = user_id;
-    a->enterprise_id = aj_result_int(r, 0, 0);
-    snprintf(a->username, sizeof a->username, "%s", aj_result_text(r, 0, 1));
-    snprintf(a->display_name, sizeof a->display_name, "%s", aj_result_text(r, 0, 2));
-    a->org_id = aj_result_is_null(r, 0, 3) ? 0 : aj_result_int(r, 0, 3);
-    aj_result_free(r);
-
-    e = aj_db_query(db,
-                    "SELECT ur.role, rp.permission FROM user_roles ur"
-                    " LEFT JOIN role_permissions rp ON rp.role = ur.role WHERE ur.user_id = ?"
-                    " ORDER BY ur.role",
-                    p, 1, &r);
+                           "SELECT 'r', ur.role, rp.permission, CAST(NULL AS BIGINT) FROM user_roles ur"
+                           " LEFT JOIN role_permissions rp ON rp.role = ur.role WHERE ur.user_id = ?"
+                           " UNION ALL SELECT 'g', NULL, NULL, enterprise_id FROM regulator_grants WHERE user_id = ?"
+                           " UNION ALL SELECT 's', NULL, NULL, site_id FROM user_sites WHERE user_id = ?",
+                           p, 3, &r);
     if (e) return e;
     a->perms = 0;
     a->n_roles = 0;
     a->is_regulator = false;
+    a->n_sites = 0;
+    int n_grants = 0;
+    int64_t grants[AJ_SCOPE_MAX];
     for (int i = 0; i < aj_result_rows(r); i++) {
-        const char *role = aj_result_text(r, i, 0);
-        if (a->n_roles == 0 || strcmp(a->roles[a->n_roles - 1], role) != 0) {
-            if (a->n_roles < (int)(sizeof a->roles / sizeof a->roles[0]))
+        char kind = aj_result_text(r, i, 0)[0];
+        if (kind == 'r') {
+            const char *role = aj_result_text(r, i, 1);
+            bool is_new = true;
+            for (int k = 0; k < a->n_roles; k++) is_new = is_new && strcmp(a->roles[k], role) != 0;
+            if (is_new && a->n_roles < (int)(sizeof a->roles / sizeof a->roles[0]))
                 snprintf(a->roles[a->n_roles++], sizeof a->roles[0], "%s", role);
             if (strcmp(role, "regulator") == 0) a->is_regulator = true;
+            if (!aj_result_is_null(r, i, 2)) a->perms |= aj_perm_from_name(aj_result_text(r, i, 2));
+        } else if (kind == 'g' && n_grants < AJ_SCOPE_MAX) {
+            grants[n_grants++] = aj_result_int(r, i, 3);
+        } else if (kind == 's' && a->n_sites < AJ_SCOPE_MAX) {
+            a->sites[a->n_sites++] = aj_result_int(r, i, 3);
         }
-        if (!aj_result_is_null(r, i, 1)) a->perms |= aj_perm_from_name(aj_result_text(r, i, 1));
     }
     aj_result_free(r);
-
-    e = aj_db_query(db,
-                    "SELECT 'g', enterprise_id FROM regulator_grants WHERE user_id = ?"
-                    " UNION ALL SELECT 's', site_id FROM user_sites WHERE user_id = ?",
-                    p, 2, &r);
-    if (e) return e;
+    /* A regulator reads exactly its grants; everyone else its own enterprise. */
     a->n_enterprises = 0;
-    a->n_sites = 0;
-    if (!a->is_regulator) a->enterprises[a->n_enterprises++] = a->enterprise_id;
-    for (int i = 0; i < aj_result_rows(r); i++) {
-        bool is_grant = aj_result_text(r, i, 0)[0] == 'g';
-        int64_t id = aj_result_int(r, i, 1);
-        if (is_grant && a->is_regulator && a->n_enterprises < AJ_SCOPE_MAX)
-            a->enterprises[a->n_enterprises++] = id;
-        else if (!is_grant && a->n_sites < AJ_SCOPE_MAX)
-            a->sites[a->n_sites++] = id;
+    if (a->is_regulator) {
+        for (int i = 0; i < n_grants; i++) a->enterprises[a->n_enterprises++] = grants[i];
+    } else {
+        a->enterprises[a->n_enterprises++] = a->enterprise_id;
     }
-    aj_result_free(r);
     return AJ_OK;
+}
+
+aj_err aj_auth_load_user(aj_db *db, int64_t user_id, aj_auth *a) {
+    aj_val p = AJ_VINT(user_id);
+    aj_result *r;
+    aj_err e = aj_db_query(db,
+                           "SELECT enterprise_id, username, display_name, org_id, is_disabled FROM users WHERE id = ?",
+                           &p, 1, &r);
+    if (e) return e;
+    e = aj_result_rows(r) == 1 ? take_user_row(r, 0, user_id, a) : AJ_EUNAUTH;
+    aj_result_free(r);
+    return e ? e : load_scope(db, a);
 }
 
 aj_err aj_session_resolve(aj_db *db, const char *token, aj_auth *a) {
@@ -127,19 +136,22 @@ aj_err aj_session_resolve(aj_db *db, const char *token, aj_auth *a) {
     aj_token_hash(token, th);
     aj_val p = AJ_VTEXT(th);
     aj_result *r;
-    aj_err e = aj_db_query(db, "SELECT user_id, csrf_token, expires_ms FROM sessions WHERE token_hash = ?",
+    aj_err e = aj_db_query(db,
+                           "SELECT s.user_id, s.csrf_token, s.expires_ms, u.enterprise_id, u.username,"
+                           " u.display_name, u.org_id, u.is_disabled"
+                           " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
                            &p, 1, &r);
     if (e) return e;
     if (aj_result_rows(r) != 1 || aj_result_int(r, 0, 2) < aj_time_now_ms()) {
         aj_result_free(r);
         return AJ_EUNAUTH;
     }
-    int64_t user_id = aj_result_int(r, 0, 0);
     snprintf(a->csrf_token, sizeof a->csrf_token, "%s", aj_result_text(r, 0, 1));
     a->expires_ms = aj_result_int(r, 0, 2);
     memcpy(a->token_hash, th, sizeof th);
+    e = take_user_row(r, 3, aj_result_int(r, 0, 0), a);
     aj_result_free(r);
-    return aj_auth_load_user(db, user_id, a);
+    return e ? e : load_scope(db, a);
 }
 
 json_t *aj_auth_user_json(const aj_auth *a) {
