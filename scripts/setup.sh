@@ -15,7 +15,8 @@ APT_PACKAGES=(
   libmicrohttpd-dev libjansson-dev                        # HTTP server, JSON
   libsqlite3-dev sqlite3 libpq-dev postgresql             # storage backends (+ test server)
   libsodium-dev libcmocka-dev                             # crypto (argon2id, SHA-256), unit tests
-  chromium wrk procps psmisc curl                         # browser tests, HTTP benchmark, process tools
+  chromium fonts-noto-cjk                                 # browser tests (CJK glyphs for screenshots)
+  wrk procps psmisc curl                                  # HTTP benchmark, process tools
 )
 
 missing=()

@@ -27,6 +27,9 @@ aj_err aj_api_enterprises_list(aj_req *req) { return aj_resource_list(req, &aj_r
 aj_err aj_api_enterprises_get(aj_req *req) { return aj_resource_get(req, &aj_res_enterprises); }
 
 aj_err aj_api_plant_import(aj_req *req) {
+    if (req->auth.n_sites > 0)
+        return aj_req_fail(req, AJ_EFORBIDDEN,
+                           "your account is limited to some sites; plant files are imported by users of the whole enterprise");
     aj_plant_report *rep = aj_plant_report_new();
     if (!rep) return aj_req_fail(req, AJ_ENOMEM, "out of memory");
     char actor[128];

@@ -118,6 +118,10 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
     json_t *rows;
     e = aj_db_query_json(aj_req_db(req), sql, p, np, &rows);
     if (e) return db_fail(req, e);
+    if (def->list_detail && json_array_size(rows) > 0 && (e = def->list_detail(req, rows))) {
+        json_decref(rows);
+        return e;
+    }
     aj_reply_page(req, rows, limit, "id");
     return AJ_OK;
 }
@@ -246,6 +250,15 @@ static bool check_value(const field_def *f, json_t *v, char *msg, size_t n) {
         }
         return true;
     }
+    case FK_HEXID: {
+        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+        size_t len = s ? strlen(s) : 0;
+        bool ok = s && (len == 8 || len == 14 || len == 20);
+        for (size_t i = 0; ok && i < len; i++)
+            ok = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F');
+        if (!ok) snprintf(msg, n, "%s must be 8, 14 or 20 hex digits (an NFC UID of 4, 7 or 10 bytes)", f->name);
+        return ok;
+    }
     case FK_STRINGS: {
         if (!json_is_array(v) || json_array_size(v) > 32) {
             snprintf(msg, n, "%s must be an array of at most 32 strings", f->name);
@@ -372,6 +385,11 @@ static aj_val to_param(const field_def *f, json_t *v, char **owned) {
     case FK_REF: return AJ_VINT(json_integer_value(v));
     case FK_POLYGON:
     case FK_STRINGS: *owned = json_dumps(v, JSON_COMPACT); return AJ_VTEXT(*owned);
+    case FK_HEXID:
+        *owned = strdup(json_string_value(v));
+        for (char *c = *owned; c && *c; c++)
+            if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 'a' + 'A');
+        return AJ_VTEXT(*owned);
     default: return AJ_VTEXT(json_string_value(v));
     }
 }
@@ -406,6 +424,7 @@ aj_err aj_resource_create(aj_req *req, const resource_def *def) {
     if (e) return e;
     int64_t site_id = json_integer_value(json_object_get(body, "site_id"));
     if ((e = check_refs(req, def, body, 0, site_id))) return e;
+    if (def->check && (e = def->check(req, body))) return e;
 
     char sql[SQL_MAX], col[80], *owned[AJ_SQL_PARAMS_MAX] = {0};
     aj_val p[AJ_SQL_PARAMS_MAX];
@@ -459,6 +478,13 @@ aj_err aj_resource_patch(aj_req *req, const resource_def *def) {
     if ((e = aj_resource_load(req, def, id, &before))) goto done;
     int64_t site_id = json_integer_value(json_object_get(before, "site_id"));
     if ((e = check_refs(req, def, body, id, site_id))) goto done;
+    if (def->check) {
+        json_t *merged = json_deep_copy(before);
+        json_object_update(merged, body);
+        e = def->check(req, merged);
+        json_decref(merged);
+        if (e) goto done;
+    }
 
     char sql[SQL_MAX], col[80], *owned[AJ_SQL_PARAMS_MAX] = {0};
     aj_val p[AJ_SQL_PARAMS_MAX];

@@ -22,6 +22,7 @@ typedef enum {
     FK_DATE,    /* "YYYY-MM-DD" */
     FK_POLYGON, /* [[x,y],...] 3..AJ_POLYGON_POINTS_MAX, stored as JSON text in <name>_json */
     FK_STRINGS, /* array of strings from enum_values, stored as JSON text in <name>_json */
+    FK_HEXID,   /* NFC badge UID: 8, 14 or 20 hex digits (4/7/10 bytes), stored upper case */
 } field_kind;
 
 enum {
@@ -49,6 +50,10 @@ typedef struct filter_def {
 
 struct resource_def;
 typedef aj_err (*resource_detail_fn)(aj_req *req, const struct resource_def *def, json_t *obj);
+/* Rules across fields, run on the object as it would be after a create or patch. */
+typedef aj_err (*resource_check_fn)(aj_req *req, const json_t *merged);
+/* Adds to every item of a list page at once (one query for the page). */
+typedef aj_err (*resource_list_detail_fn)(aj_req *req, json_t *items);
 
 typedef struct resource_def {
     const char *name;        /* "areas": routes and audit actions */
@@ -66,6 +71,8 @@ typedef struct resource_def {
     const char *org_scope;      /* condition with one "?" bound to the caller's org_id */
     const char *conflict_msg;   /* message for a unique violation */
     resource_detail_fn detail;  /* adds to GET one (may be NULL) */
+    resource_check_fn check;    /* cross-field rules (may be NULL) */
+    resource_list_detail_fn list_detail; /* adds to list items (may be NULL) */
     bool is_read_only;          /* no create/patch/delete through the API */
 } resource_def;
 

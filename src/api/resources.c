@@ -5,6 +5,9 @@
 #include "auth/perm.h"
 #include "base/limits.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static const char *const org_kinds[] = {"department", "contractor", "supplier", NULL};
 static const char *const area_kinds[] = {"tank_farm", "process_unit", "pump_house", "loading_bay", "utility",
                                          "warehouse", "control_room", "office",     "road",        NULL};
@@ -122,10 +125,12 @@ static const field_def person_fields[] = {
     {"code", FK_CODE, F_REQUIRED, 0, NULL, NULL, 0, 0}, NAME_FIELDS,
     {"department", FK_TEXT, 0, AJ_NAME_LEN_MAX, NULL, NULL, 0, 0},
     {"roles", FK_STRINGS, 0, 0, role_names, NULL, 0, 0},
-    {"badge_uid", FK_CODE, 0, 0, NULL, NULL, 0, 0},
+    {"badge_uid", FK_HEXID, 0, 0, NULL, NULL, 0, 0},
     {"phone", FK_TEXT, 0, 32, NULL, NULL, 0, 0}, END};
 
 static aj_err person_detail(aj_req *req, const resource_def *def, json_t *obj);
+static aj_err people_certificates(aj_req *req, json_t *items);
+static aj_err certificate_check(aj_req *req, const json_t *merged);
 
 const resource_def aj_res_people = {
     .name = "people", .object_type = "person", .table = "people",
@@ -137,7 +142,7 @@ const resource_def aj_res_people = {
     .fields = person_fields, .perm_read = AJ_PERM_PEOPLE_READ, .perm_write = AJ_PERM_PEOPLE_WRITE,
     .perm_read_own_org = AJ_PERM_PEOPLE_READ_OWN_ORG, .org_scope = "t.org_id = ?",
     .conflict_msg = "a person with this code or badge already exists in the enterprise",
-    .detail = person_detail,
+    .detail = person_detail, .list_detail = people_certificates,
 };
 
 static const field_def cert_fields[] = {
@@ -157,6 +162,7 @@ const resource_def aj_res_certificates = {
     .perm_read_own_org = AJ_PERM_PEOPLE_READ_OWN_ORG,
     .org_scope = "t.person_id IN (SELECT id FROM people WHERE org_id = ?)",
     .conflict_msg = "a certificate of this type and number already exists",
+    .check = certificate_check,
 };
 
 static aj_err person_detail(aj_req *req, const resource_def *def, json_t *obj) {
@@ -169,5 +175,52 @@ static aj_err person_detail(aj_req *req, const resource_def *def, json_t *obj) {
                                 &p, 1, &certs);
     if (e) return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
     json_object_set_new(obj, "certificates", certs);
+    return AJ_OK;
+}
+
+/* Certificates of every person on a list page, in one query (ids are integers from
+ * the page itself, so they are written into the SQL directly). */
+static aj_err people_certificates(aj_req *req, json_t *items) {
+    char sql[16384];
+    int n = snprintf(sql, sizeof sql,
+                     "SELECT id, person_id, type, number, issued_on, expires_on, next_review_on FROM certificates"
+                     " WHERE person_id IN (");
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+        json_object_set_new(item, "certificates", json_array());
+        n += snprintf(sql + n, sizeof sql - (size_t)n, "%s%lld", i ? "," : "",
+                      (long long)json_integer_value(json_object_get(item, "id")));
+    }
+    snprintf(sql + n, sizeof sql - (size_t)n, ") ORDER BY person_id, expires_on");
+    json_t *rows;
+    aj_err e = aj_db_query_json(aj_req_db(req), sql, NULL, 0, &rows);
+    if (e) return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
+    json_t *cert;
+    size_t k;
+    json_array_foreach(rows, k, cert) {
+        json_int_t pid = json_integer_value(json_object_get(cert, "person_id"));
+        json_array_foreach(items, i, item) {
+            if (json_integer_value(json_object_get(item, "id")) == pid) {
+                json_object_del(cert, "person_id");
+                json_array_append(json_object_get(item, "certificates"), cert);
+                break;
+            }
+        }
+    }
+    json_decref(rows);
+    return AJ_OK;
+}
+
+/* issued_on < expires_on; a review date, when given, lies between them. Dates are
+ * YYYY-MM-DD, so text order is date order. */
+static aj_err certificate_check(aj_req *req, const json_t *merged) {
+    const char *issued = json_string_value(json_object_get(merged, "issued_on"));
+    const char *expires = json_string_value(json_object_get(merged, "expires_on"));
+    const char *review = json_string_value(json_object_get(merged, "next_review_on"));
+    if (issued && expires && strcmp(issued, expires) >= 0)
+        return aj_req_fail(req, AJ_EINVAL, "expires_on (%s) must be after issued_on (%s)", expires, issued);
+    if (review && issued && expires && (strcmp(review, issued) < 0 || strcmp(review, expires) > 0))
+        return aj_req_fail(req, AJ_EINVAL, "next_review_on (%s) must lie between issued_on and expires_on", review);
     return AJ_OK;
 }

@@ -61,7 +61,9 @@ bool aj_time_parse(const char *s, int64_t *out_ms) {
     if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
         !digits(s + 8, 2, &d))
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+    static const int days_in_month[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool is_leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month[mo - 1] + (mo == 2 && is_leap)) return false;
     const char *p = s + 10;
     if (*p) {
         if ((*p != 'T' && *p != 't' && *p != ' ') || strlen(p) < 9) return false;

@@ -113,7 +113,7 @@ CREATE INDEX people_org ON people (org_id, id);
 CREATE TABLE certificates (
   id INTEGER PRIMARY KEY,
   enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
-  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  person_id INTEGER NOT NULL REFERENCES people(id),
   type TEXT NOT NULL,
   number TEXT NOT NULL,
   issued_on TEXT NOT NULL,

@@ -1,0 +1,228 @@
+// Browser test of the anjian console (node --test), plus static checks of the message catalogue.
+//
+// The browser part runs against a running `anjian serve`:
+//   ANJIAN_URL             base URL, e.g. http://127.0.0.1:8080 (unset → the browser part is skipped)
+//   ANJIAN_ADMIN_USER      admin username (default "admin")
+//   ANJIAN_ADMIN_PASSWORD  admin password
+//   ANJIAN_ARTIFACTS       optional folder for screenshots console-*.png
+//   ANJIAN_CHROMIUM        optional browser path (default /usr/bin/chromium)
+// It launches Debian's chromium through playwright-core; it never downloads a browser.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { launchBrowser, screenshot } from './lib/browser.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const WEB = join(HERE, '..', '..', 'web');
+
+const BASE = (process.env.ANJIAN_URL || '').replace(/\/+$/, '');
+const ADMIN_USER = process.env.ANJIAN_ADMIN_USER || 'admin';
+const ADMIN_PASSWORD = process.env.ANJIAN_ADMIN_PASSWORD || '';
+
+/** web/messages.js is a browser ES module: import its source as a data: URL. */
+async function loadCatalogue() {
+  const src = await readFile(join(WEB, 'messages.js'), 'utf8');
+  const mod = await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(src)}`);
+  return mod.messages;
+}
+
+async function jsSources() {
+  const out = [];
+  async function walk(dir) {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.js') && e.name !== 'messages.js') out.push({ path: p, text: await readFile(p, 'utf8') });
+    }
+  }
+  await walk(WEB);
+  return out;
+}
+
+const stripComments = (s) => s.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+
+// Codes of the API contract that the console translates.
+const ENUMS = {
+  tag_kind: ['temperature', 'pressure', 'differential_pressure', 'flow', 'level', 'vibration', 'gas_combustible_lel',
+    'gas_toxic_ppm', 'oxygen_pct', 'ir_temperature', 'current', 'voltage', 'power', 'speed', 'position', 'humidity',
+    'wind_speed', 'wind_direction', 'status', 'count'],
+  template: ['centrifugal_pump', 'compressor', 'storage_tank', 'reactor', 'heat_exchanger', 'pipe_rack', 'motor',
+    'loading_arm', 'gas_detector_group', 'valve'],
+  role: ['admin', 'safety_manager', 'operator', 'unit_leader', 'worker', 'attendant', 'approver', 'supplier', 'regulator'],
+  cert_type: ['electrical', 'welding_cutting', 'work_at_height', 'hazchem_process', 'lifting', 'confined_space',
+    'boiler_pressure_vessel', 'forklift'],
+  area_kind: ['tank_farm', 'process_unit', 'pump_house', 'loading_bay', 'utility', 'warehouse', 'control_room', 'office', 'road'],
+  org_kind: ['department', 'contractor', 'supplier'],
+  'cert.status': ['valid', 'review_due', 'expired'],
+};
+
+describe('console message catalogue', () => {
+  test('every entry has a zh-CN and an en text with the same placeholders', async () => {
+    const messages = await loadCatalogue();
+    const keys = Object.keys(messages);
+    assert.ok(keys.length > 100, 'catalogue looks empty');
+    for (const k of keys) {
+      const m = messages[k];
+      assert.deepEqual(Object.keys(m).sort(), ['en', 'zh-CN'], `${k}: languages`);
+      for (const lang of ['zh-CN', 'en']) assert.ok(typeof m[lang] === 'string' && m[lang].trim(), `${k}: empty ${lang}`);
+      const ph = (s) => (s.match(/\{\w+\}/g) || []).sort();
+      assert.deepEqual(ph(m['zh-CN']), ph(m.en), `${k}: placeholders differ`);
+    }
+  });
+
+  test('every message key used by the console exists', async () => {
+    const messages = await loadCatalogue();
+    const missing = [];
+    for (const { path, text } of await jsSources()) {
+      for (const [, key] of stripComments(text).matchAll(/'([a-z_]+(?:\.[a-z0-9_]+)+)'/g)) {
+        if (key.startsWith('anjian.')) continue; // storage keys
+        if (/^(plant|people|users|audit|metrics)\.(read|write|admin|read_own_org)$/.test(key)) continue; // permissions
+        if (!(key in messages)) missing.push(`${key} (${path.slice(WEB.length + 1)})`);
+      }
+    }
+    assert.deepEqual(missing, [], 'keys missing from web/messages.js');
+  });
+
+  test('all codes of the API contract are translated', async () => {
+    const messages = await loadCatalogue();
+    for (const [prefix, codes] of Object.entries(ENUMS)) {
+      for (const c of codes) assert.ok(`${prefix}.${c}` in messages, `missing ${prefix}.${c}`);
+    }
+  });
+
+  test('no Chinese text outside the catalogue', async () => {
+    for (const { path, text } of await jsSources()) {
+      const hit = stripComments(text).match(/[\u3400-\u9fff\uff00-\uffef]/);
+      assert.equal(hit, null, `${path}: visible text must come from web/messages.js`);
+    }
+  });
+});
+
+const skip = BASE ? false : 'ANJIAN_URL is not set: start `anjian serve` and set ANJIAN_URL to run the browser test';
+if (skip) console.log(`# browser test skipped: ${skip}`);
+
+describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
+  let b;
+  let page;
+  let M;
+  const msg = (key, lang) => M[key][lang];
+  const tid = (id) => page.locator(`[data-testid="${id}"]`);
+
+  before(async () => {
+    assert.ok(ADMIN_PASSWORD, 'ANJIAN_ADMIN_PASSWORD must be set with ANJIAN_URL');
+    M = await loadCatalogue();
+    b = await launchBrowser({ viewport: { width: 1366, height: 800 } });
+    page = b.page;
+  });
+
+  after(async () => {
+    if (b) await b.close();
+  });
+
+  test('opens the console and shows the login form in Chinese', { timeout: 120_000 }, async () => {
+    const res = await page.goto(`${BASE}/`, { waitUntil: 'domcontentloaded' });
+    assert.ok(res && res.ok(), `GET / answered ${res && res.status()}`);
+    await tid('login-form').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.equal((await tid('login-username-label').textContent()).trim(), msg('login.username', 'zh-CN'));
+    assert.equal((await tid('login-submit').textContent()).trim(), msg('login.submit', 'zh-CN'));
+    await screenshot(page, 'login');
+  });
+
+  test('logs in and lands on the overview', { timeout: 120_000 }, async () => {
+    await tid('login-username').fill(ADMIN_USER);
+    await tid('login-password').fill(ADMIN_PASSWORD);
+    await tid('login-submit').click();
+    await tid('home-page').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await tid('nav-assets').textContent()).trim(), msg('nav.assets', 'zh-CN'));
+    assert.equal((await tid('page-title').textContent()).trim(), msg('home.title', 'zh-CN'));
+    assert.equal(await tid('login-form').count(), 0);
+    await screenshot(page, 'home-zh');
+  });
+
+  test('switches to English and keeps it over a reload', { timeout: 120_000 }, async () => {
+    await tid('lang-en').click();
+    await page.waitForFunction((text) => {
+      const el = document.querySelector('[data-testid="nav-assets"]');
+      return el && el.textContent.trim() === text;
+    }, msg('nav.assets', 'en'));
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await tid('lang-en').getAttribute('aria-pressed'), 'true');
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await tid('home-page').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await tid('nav-assets').textContent()).trim(), msg('nav.assets', 'en'));
+    assert.equal((await tid('page-title').textContent()).trim(), msg('home.title', 'en'));
+    assert.equal(await page.evaluate(() => localStorage.getItem('anjian.lang')), 'en');
+    await screenshot(page, 'home-en');
+  });
+
+  test('finds P-101 among the assets and opens its page with its tags', { timeout: 120_000 }, async () => {
+    await tid('nav-assets').click();
+    await page.waitForURL(/#\/assets/);
+    await tid('search-input').waitFor({ state: 'visible' });
+    await tid('search-input').fill('P-101');
+    await tid('search-input').press('Enter');
+    const link = page.locator('[data-testid="asset-row"] a.code', { hasText: /^\s*P-101\s*$/ });
+    await link.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'assets-search');
+    await link.first().click();
+    await page.waitForURL(/#\/assets\/\d+$/);
+    const heading = tid('asset-heading');
+    await heading.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await heading.textContent(), /P-101/);
+    await tid('asset-tag-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(await tid('asset-tag-row').count() > 0, 'the asset has tag rows');
+    await screenshot(page, 'asset-detail');
+  });
+
+  test('at phone width the navigation collapses to a menu button that works', { timeout: 120_000 }, async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await tid('menu-button').waitFor({ state: 'visible' });
+    await tid('nav-areas').waitFor({ state: 'hidden' });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page wider than the phone screen by ${overflow}px`);
+    await screenshot(page, 'phone-asset');
+    await tid('menu-button').click();
+    await tid('nav-areas').waitFor({ state: 'visible' });
+    if (process.env.ANJIAN_ARTIFACTS) await page.waitForTimeout(400); // let the drawer finish sliding for the picture
+    await screenshot(page, 'phone-menu');
+    await tid('nav-areas').click();
+    await page.waitForURL(/#\/areas$/);
+    await tid('nav-areas').waitFor({ state: 'hidden' });
+    await tid('area-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'phone-areas');
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await tid('menu-button').waitFor({ state: 'hidden' });
+    await tid('nav-areas').waitFor({ state: 'visible' });
+  });
+
+  test('logs out', { timeout: 120_000 }, async () => {
+    await tid('user-menu').click();
+    await tid('logout').click();
+    await tid('login-form').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await tid('login-form').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await tid('home-page').count(), 0);
+  });
+
+  test('a wrong password shows the error text', { timeout: 120_000 }, async () => {
+    const lang = await page.getAttribute('html', 'lang');
+    await tid('login-username').fill(ADMIN_USER);
+    await tid('login-password').fill(`wrong-${Date.now()}`);
+    await tid('login-submit').click();
+    await tid('login-error').waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await tid('login-error').textContent()).trim();
+    const throttled = msg('login.error_throttled', lang).split('{')[0];
+    assert.ok(text === msg('login.error_credentials', lang) || text.startsWith(throttled)
+      || text === msg('login.error_throttled_nowait', lang),
+      `login error text: ${JSON.stringify(text)}`);
+    await screenshot(page, 'login-error');
+    assert.equal(await tid('home-page').count(), 0);
+  });
+
+  test('no uncaught script error on any page', () => {
+    assert.deepEqual(b.errors, []);
+  });
+});

@@ -1,0 +1,142 @@
+// anjian console: boot, session, hash routing. No framework, no build step.
+import { h } from './js/dom.js';
+import { t, onLangChange } from './js/i18n.js';
+import { api, setCsrf, onUnauthorized } from './js/api.js';
+import { buildShell } from './js/shell.js';
+import { clearCache } from './js/lookup.js';
+import { renderLogin } from './js/pages/login.js';
+import { pageHeader, problemBox } from './js/ui.js';
+import * as home from './js/pages/home.js';
+import * as areas from './js/pages/areas.js';
+import * as assets from './js/pages/assets.js';
+import * as tags from './js/pages/tags.js';
+import * as people from './js/pages/people.js';
+
+const ROUTES = [
+  { re: /^\/$/, nav: 'home', page: home.render },
+  { re: /^\/areas$/, nav: 'areas', page: areas.renderList },
+  { re: /^\/areas\/(\d+)$/, nav: 'areas', page: areas.renderDetail },
+  { re: /^\/assets$/, nav: 'assets', page: assets.renderList },
+  { re: /^\/assets\/(\d+)$/, nav: 'assets', page: assets.renderDetail },
+  { re: /^\/tags$/, nav: 'tags', page: tags.renderList },
+  { re: /^\/tags\/(\d+)$/, nav: 'tags', page: tags.renderDetail },
+  { re: /^\/people$/, nav: 'people', page: people.renderList },
+  { re: /^\/people\/(\d+)$/, nav: 'people', page: people.renderDetail },
+];
+
+const app = document.getElementById('app');
+const state = { user: null, shell: null, seq: 0, notice: null };
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const i = raw.indexOf('?');
+  let p = i < 0 ? raw : raw.slice(0, i);
+  const qs = i < 0 ? '' : raw.slice(i + 1);
+  try { p = decodeURIComponent(p); } catch { /* keep as is */ }
+  let path = p.startsWith('/') ? p : `/${p}`;
+  if (path.length > 1) path = path.replace(/\/+$/, '');
+  const query = Object.fromEntries(new URLSearchParams(qs));
+  return { path, query };
+}
+
+function queryString(values) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v !== '' && v !== null && v !== undefined) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+function showLogin(notice) {
+  if (state.shell) { state.shell.destroy(); state.shell = null; }
+  state.seq++;
+  renderLogin(app, {
+    notice,
+    onSuccess: (res) => {
+      setCsrf(res.csrf_token);
+      state.user = res.user;
+      if (parseHash().path === '/login') location.replace('#/');
+      route();
+    },
+  });
+}
+
+async function logout() {
+  try { await api('/auth/logout', { method: 'POST', quiet401: true }); } catch { /* already gone */ }
+  state.user = null;
+  setCsrf('');
+  clearCache();
+  history.replaceState(null, '', '#/');
+  showLogin('login.signed_out');
+}
+
+async function route() {
+  if (!state.user) { showLogin(state.notice); state.notice = null; return; }
+  const { path, query } = parseHash();
+  if (path === '/login') { location.replace('#/'); return; }
+  if (!state.shell) {
+    state.shell = buildShell({ user: state.user, onLogout: logout });
+    app.replaceChildren(state.shell.root);
+  }
+  const shell = state.shell;
+  const my = ++state.seq;
+  let match = null;
+  let params = [];
+  for (const r of ROUTES) {
+    const m = path.match(r.re);
+    if (m) { match = r; params = m.slice(1); break; }
+  }
+  shell.setActive(match ? match.nav : '');
+  shell.closeNav();
+  const main = shell.main;
+  main.replaceChildren();
+  main.scrollTop = 0;
+  window.scrollTo(0, 0);
+  const ctx = {
+    main, params, query, path, user: state.user,
+    isCurrent: () => my === state.seq,
+    setTitle: (title) => { if (my === state.seq) document.title = `${title} · ${t('app.title')}`; },
+    setQuery: (values) => { if (my === state.seq) history.replaceState(null, '', `#${path}${queryString(values)}`); },
+  };
+  if (!match) {
+    ctx.setTitle(t('error.not_found_title'));
+    main.append(pageHeader({ title: t('error.not_found_title') }),
+      h('div', { class: 'problem' }, h('p', null, t('error.page_not_found')), h('a', { href: '#/', class: 'btn' }, t('nav.home'))));
+    return;
+  }
+  try {
+    await match.page(ctx);
+  } catch (e) {
+    console.error(e);
+    if (ctx.isCurrent()) main.append(problemBox(e));
+  }
+}
+
+onUnauthorized(() => {
+  if (!state.user) return;
+  state.user = null;
+  setCsrf('');
+  clearCache();
+  showLogin('login.session_expired');
+});
+
+onLangChange(() => {
+  if (state.shell) { state.shell.destroy(); state.shell = null; }
+  route();
+});
+
+window.addEventListener('hashchange', () => route());
+
+async function boot() {
+  document.title = t('app.title');
+  try {
+    const me = await api('/auth/me', { quiet401: true });
+    state.user = me.user;
+    if (me.csrf_token) setCsrf(me.csrf_token);
+  } catch (e) {
+    state.user = null;
+    if (e.status !== 401) state.notice = e.status === 0 ? 'error.network_body' : null;
+  }
+  route();
+}
+
+boot();

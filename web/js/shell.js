@@ -1,0 +1,116 @@
+// The console frame: dark header (menu button, brand, site, language switch, user menu),
+// left navigation (a drawer at phone width) and the main area.
+import { h } from './dom.js';
+import { t, getLang, setLang, pickName, enumLabel } from './i18n.js';
+import { icons } from './icons.js';
+import { fetchAll } from './lookup.js';
+
+export const NAV = [
+  { group: 'nav.group_overview' },
+  { key: 'home', href: '#/', icon: 'home', label: 'nav.home' },
+  { group: 'nav.group_plant' },
+  { key: 'areas', href: '#/areas', icon: 'areas', label: 'nav.areas', perms: ['plant.read'] },
+  { key: 'assets', href: '#/assets', icon: 'assets', label: 'nav.assets', perms: ['plant.read'] },
+  { key: 'tags', href: '#/tags', icon: 'tags', label: 'nav.tags', perms: ['plant.read'] },
+  { group: 'nav.group_people' },
+  { key: 'people', href: '#/people', icon: 'people', label: 'nav.people', perms: ['people.read', 'people.read_own_org'] },
+];
+
+export function hasAnyPerm(user, perms) {
+  if (!perms || !perms.length) return true;
+  const mine = (user && user.permissions) || [];
+  return perms.some((p) => mine.includes(p));
+}
+
+/** 中文 / EN segmented switch. */
+export function langSwitch() {
+  const cur = getLang();
+  const btn = (code, key, testid) => h('button', {
+    type: 'button', class: 'lang-btn', lang: code, 'data-testid': testid,
+    'aria-pressed': String(cur === code), onclick: () => setLang(code),
+  }, t(key));
+  return h('div', { class: 'lang-switch', role: 'group', 'aria-label': t('lang.label'), 'data-testid': 'lang-switch' },
+    btn('zh-CN', 'lang.zh', 'lang-zh'), btn('en', 'lang.en', 'lang-en'));
+}
+
+export function brand() {
+  return h('a', { class: 'brand', href: '#/', 'data-testid': 'brand', 'aria-label': t('app.title') },
+    h('span', { class: 'brand-logo', html: icons.logo }),
+    h('span', { class: 'brand-zh' }, t('app.brand')),
+    h('span', { class: 'brand-en' }, t('app.brand_latin')));
+}
+
+export function buildShell({ user, onLogout }) {
+  const menuBtn = h('button', {
+    type: 'button', class: 'icon-btn menu-btn', 'data-testid': 'menu-button',
+    'aria-label': t('nav.menu'), 'aria-controls': 'sidenav', 'aria-expanded': 'false',
+    html: icons.menu,
+  });
+  const siteName = h('span', { class: 'site-name', 'data-testid': 'site-name' });
+  fetchAll('/sites', {}, 100).then((sites) => {
+    if (!sites.length) return;
+    siteName.append(h('span', { class: 'site-icon', html: icons.site }), pickName(sites[0]));
+    if (sites.length > 1) siteName.append(h('span', { class: 'muted-inv' }, ` +${sites.length - 1}`));
+  }).catch(() => {});
+
+  // user menu
+  const display = user.display_name || user.username;
+  const menu = h('div', { class: 'user-dropdown', role: 'menu', hidden: true, 'data-testid': 'user-dropdown' },
+    h('div', { class: 'user-card' },
+      h('div', { class: 'user-name' }, display),
+      h('div', { class: 'user-login' }, t('user.signed_in_as', { username: user.username })),
+      h('div', { class: 'chips' }, (user.roles || []).map((r) => h('span', { class: 'chip' }, enumLabel('role', r))))),
+    h('button', { type: 'button', role: 'menuitem', class: 'menu-item', 'data-testid': 'logout', onclick: () => onLogout() },
+      h('span', { html: icons.logout }), t('user.logout')));
+  const userBtn = h('button', {
+    type: 'button', class: 'user-btn', 'data-testid': 'user-menu', 'aria-haspopup': 'menu', 'aria-expanded': 'false',
+    'aria-label': t('user.menu'),
+  }, h('span', { class: 'avatar', 'aria-hidden': 'true' }, display.slice(0, 1).toUpperCase()),
+  h('span', { class: 'user-btn-name' }, display), h('span', { class: 'caret', html: icons.chevronDown }));
+  const userWrap = h('div', { class: 'user-menu' }, userBtn, menu);
+  const setMenu = (open) => { menu.hidden = !open; userBtn.setAttribute('aria-expanded', String(open)); };
+  userBtn.addEventListener('click', (e) => { e.stopPropagation(); setMenu(menu.hidden); });
+  const ac = new AbortController();
+  document.addEventListener('click', (e) => { if (!userWrap.contains(e.target)) setMenu(false); }, { signal: ac.signal });
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') { setMenu(false); setNav(false); } }, { signal: ac.signal });
+
+  const header = h('header', { class: 'topbar', 'data-testid': 'topbar' },
+    menuBtn, brand(), siteName, h('span', { class: 'spacer' }), langSwitch(), userWrap);
+
+  const links = {};
+  const nav = h('nav', { id: 'sidenav', class: 'sidenav', 'data-testid': 'nav', 'aria-label': t('nav.label') },
+    NAV.map((n) => {
+      if (n.group) return h('div', { class: 'nav-group' }, t(n.group));
+      const allowed = hasAnyPerm(user, n.perms);
+      const a = h('a', { href: n.href, class: 'nav-link', 'data-testid': `nav-${n.key}`, 'data-nav': n.key },
+        h('span', { class: 'nav-icon', html: icons[n.icon] }),
+        h('span', { class: 'nav-label' }, t(n.label)),
+        allowed ? null : h('span', { class: 'nav-lock', title: t('error.no_permission_title'), html: icons.lock }));
+      a.addEventListener('click', () => setNav(false));
+      links[n.key] = a;
+      return a;
+    }),
+    h('div', { class: 'nav-foot' }, t('app.subtitle')));
+  const scrim = h('div', { class: 'scrim', 'data-testid': 'nav-scrim', onclick: () => setNav(false) });
+  const main = h('main', { id: 'main', class: 'main', tabindex: '-1', 'data-testid': 'main' });
+  const root = h('div', { class: 'shell' }, header, nav, scrim, main);
+
+  function setNav(open) {
+    root.classList.toggle('nav-open', open);
+    menuBtn.setAttribute('aria-expanded', String(open));
+    menuBtn.innerHTML = open ? icons.close : icons.menu;
+    menuBtn.setAttribute('aria-label', t(open ? 'nav.close' : 'nav.menu'));
+  }
+  menuBtn.addEventListener('click', () => setNav(!root.classList.contains('nav-open')));
+
+  return {
+    root, main,
+    setActive(key) {
+      for (const [k, a] of Object.entries(links)) {
+        if (k === key) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+      }
+    },
+    closeNav: () => setNav(false),
+    destroy: () => ac.abort(),
+  };
+}
