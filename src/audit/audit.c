@@ -56,8 +56,10 @@ static void record_hash(const char *prev, int64_t seq, int64_t at_ms, int64_t en
     hex(h, sizeof h, out);
 }
 
-aj_err aj_audit_append(aj_db *db, const aj_audit_entry *en) {
-    if (!db->in_tx) return aj_db_fail(db, AJ_EINTERNAL, "audit: append outside a transaction");
+/* Reads and locks the head once per transaction (PostgreSQL: SELECT ... FOR UPDATE;
+ * SQLite: the write transaction already holds the database lock). */
+static aj_err load_head(aj_db *db) {
+    if (db->audit_head_known) return AJ_OK;
     const char *head_sql = db->kind == AJ_DB_POSTGRES
                                ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
                                : "SELECT seq, hash FROM audit_head WHERE id = 1";
@@ -68,32 +70,53 @@ aj_err aj_audit_append(aj_db *db, const aj_audit_entry *en) {
         aj_result_free(r);
         return aj_db_fail(db, AJ_EAUDIT, "audit: audit_head row missing");
     }
-    int64_t seq = aj_result_int(r, 0, 0) + 1;
-    char prev[65];
-    snprintf(prev, sizeof prev, "%s", aj_result_text(r, 0, 1));
+    db->audit_seq = aj_result_int(r, 0, 0);
+    snprintf(db->audit_hash, sizeof db->audit_hash, "%s", aj_result_text(r, 0, 1));
     aj_result_free(r);
+    db->audit_head_known = true;
+    return AJ_OK;
+}
 
+aj_err aj_audit_append(aj_db *db, const aj_audit_entry *en) {
+    if (!db->in_tx) return aj_db_fail(db, AJ_EINTERNAL, "audit: append outside a transaction");
+    aj_err e = load_head(db);
+    if (e) return e;
+    int64_t seq = db->audit_seq + 1;
     char before[65], after[65], hash[65];
     aj_audit_digest(en->before, before);
     aj_audit_digest(en->after, after);
     int64_t at_ms = aj_time_now_ms();
-    record_hash(prev, seq, at_ms, en->enterprise_id, en->actor, en->action, en->object_type,
+    record_hash(db->audit_hash, seq, at_ms, en->enterprise_id, en->actor, en->action, en->object_type,
                 en->object_id, before, after, hash);
-    aj_val p[11] = {AJ_VINT(seq),           AJ_VINT(at_ms),
+    aj_val p[13] = {AJ_VINT(seq),           AJ_VINT(at_ms),
                     en->enterprise_id ? AJ_VINT(en->enterprise_id) : AJ_VNULL,
                     AJ_VTEXT(en->actor),    AJ_VTEXT(en->action),
                     AJ_VTEXT(en->object_type), AJ_VTEXT(en->object_id),
                     before[0] ? AJ_VTEXT(before) : AJ_VNULL,
                     after[0] ? AJ_VTEXT(after) : AJ_VNULL,
-                    AJ_VTEXT(prev),         AJ_VTEXT(hash)};
-    e = aj_db_exec(db,
-                   "INSERT INTO audit_log (seq, at_ms, enterprise_id, actor, action, object_type,"
-                   " object_id, before_digest, after_digest, prev_hash, hash)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   p, 11, NULL);
-    if (e) return e;
-    aj_val h[2] = {AJ_VINT(seq), AJ_VTEXT(hash)};
-    return aj_db_exec(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", h, 2, NULL);
+                    AJ_VTEXT(db->audit_hash), AJ_VTEXT(hash), AJ_VINT(seq), AJ_VTEXT(hash)};
+    const char *insert = "INSERT INTO audit_log (seq, at_ms, enterprise_id, actor, action, object_type,"
+                         " object_id, before_digest, after_digest, prev_hash, hash)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    if (db->kind == AJ_DB_POSTGRES) {
+        /* One round trip: the record and the head move together. */
+        e = aj_db_exec(db,
+                       "WITH rec AS (INSERT INTO audit_log (seq, at_ms, enterprise_id, actor, action, object_type,"
+                       " object_id, before_digest, after_digest, prev_hash, hash)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))"
+                       " UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+                       p, 13, NULL);
+    } else {
+        e = aj_db_exec(db, insert, p, 11, NULL);
+        if (!e) e = aj_db_exec(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", p + 11, 2, NULL);
+    }
+    if (e) {
+        db->audit_head_known = false;
+        return e;
+    }
+    db->audit_seq = seq;
+    memcpy(db->audit_hash, hash, sizeof hash);
+    return AJ_OK;
 }
 
 #define VERIFY_BATCH 2000

@@ -198,6 +198,7 @@ aj_err aj_db_begin(aj_db *db) {
     const char *sql = db->kind == AJ_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN";
     aj_err e = db->ops->exec(db, sql, NULL, 0, NULL);
     if (e == AJ_OK) db->in_tx = true;
+    db->audit_head_known = false;
     return e;
 }
 
@@ -209,6 +210,7 @@ aj_err aj_db_commit(aj_db *db) {
         return e;
     }
     db->in_tx = false;
+    db->audit_head_known = false;
     return AJ_OK;
 }
 
@@ -219,6 +221,7 @@ void aj_db_rollback(aj_db *db) {
     db->ops->exec(db, "ROLLBACK", NULL, 0, NULL);
     memcpy(db->errmsg, saved, sizeof saved);
     db->in_tx = false;
+    db->audit_head_known = false;
 }
 
 aj_err aj_db_exec(aj_db *db, const char *sql, const aj_val *params, int n_params,

@@ -94,6 +94,12 @@ struct aj_db {
     aj_db_kind kind;
     bool in_tx;
     char errmsg[512];
+    /* Audit chain head as read (and locked) by the first append of the current
+     * transaction; later appends of the same transaction continue from it. Cleared by
+     * begin, commit and rollback (see src/audit/audit.c). */
+    bool audit_head_known;
+    int64_t audit_seq;
+    char audit_hash[65];
 };
 
 aj_err aj_db_begin(aj_db *db);
