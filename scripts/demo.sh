@@ -9,7 +9,7 @@
 # 127.0.0.1:8080; use 0.0.0.0:8080 to reach it from other machines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --run
 echo "[demo] building"
 bash scripts/build.sh build
 mkdir -p .demo

@@ -4,6 +4,10 @@
 
 #include "http/http.h"
 
+/* Checks the JSON object body against a NULL-terminated list of allowed fields whose
+ * first n_required are required; names every unknown and missing field in one 400. */
+aj_err aj_api_check_fields(aj_req *req, const char *const *allowed, int n_required);
+
 aj_err aj_api_healthz(aj_req *req);
 aj_err aj_api_metrics(aj_req *req);
 aj_err aj_api_routes(aj_req *req);

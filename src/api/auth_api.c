@@ -27,18 +27,13 @@ static void set_cookie(aj_req *req, const char *token, int64_t ttl_s) {
 }
 
 aj_err aj_api_login(aj_req *req) {
+    static const char *const fields[] = {"username", "password", NULL};
+    aj_err e = aj_api_check_fields(req, fields, 2);
+    if (e) return e;
     json_t *body = req->json;
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v) {
-        if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
-            return aj_req_fail(req, AJ_EINVAL, "unknown field(s): %s", key);
-    }
     const char *user = json_string_value(json_object_get(body, "username"));
     const char *pass = json_string_value(json_object_get(body, "password"));
-    if (!user || !pass)
-        return aj_req_fail(req, AJ_EINVAL, "missing required field(s): %s%s%s", user ? "" : "username",
-                           !user && !pass ? ", " : "", pass ? "" : "password");
+    if (!user || !pass) return aj_req_fail(req, AJ_EINVAL, "username and password must be strings");
     if (strlen(user) > 63 || strlen(pass) > AJ_PASSWORD_LEN_MAX)
         return aj_req_fail(req, AJ_EUNAUTH, "wrong user name or password");
     int64_t retry_s;
@@ -52,7 +47,7 @@ aj_err aj_api_login(aj_req *req) {
     aj_db *db = aj_req_db(req);
     aj_val p = AJ_VTEXT(user);
     aj_result *r;
-    aj_err e = aj_db_query(db, "SELECT id, password_hash, is_disabled FROM users WHERE username = ?", &p, 1, &r);
+    e = aj_db_query(db, "SELECT id, password_hash, is_disabled FROM users WHERE username = ?", &p, 1, &r);
     if (e) return aj_req_fail(req, e, "%s", aj_db_errmsg(db));
     bool found = aj_result_rows(r) == 1;
     int64_t user_id = found ? aj_result_int(r, 0, 0) : 0;

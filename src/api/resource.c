@@ -102,14 +102,20 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
         }
         n += snprintf(sql + n, sizeof sql - (size_t)n, " AND %s = ?", fd->column);
     }
-    char pattern[AJ_NAME_LEN_MAX + 3];
+    char pattern[2 * AJ_NAME_LEN_MAX + 3];
     const char *q = aj_req_query(req, "q");
     if (q && *q && def->search) {
         if (strlen(q) > AJ_NAME_LEN_MAX)
             return aj_req_fail(req, AJ_EINVAL, "query parameter q longer than %d characters", AJ_NAME_LEN_MAX);
-        snprintf(pattern, sizeof pattern, "%%%s%%", q);
-        for (char *c = pattern; *c; c++)
-            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a'); /* search is case-insensitive */
+        /* Substring match, case-insensitive for ASCII; %, _ and \ in q are literal. */
+        size_t k = 0;
+        pattern[k++] = '%';
+        for (const char *c = q; *c && k + 3 < sizeof pattern; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\') pattern[k++] = '\\';
+            pattern[k++] = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+        }
+        pattern[k++] = '%';
+        pattern[k] = 0;
         for (int i = 0; i < def->n_search; i++) p[np++] = AJ_VTEXT(pattern);
         n += snprintf(sql + n, sizeof sql - (size_t)n, " AND %s", def->search);
     }

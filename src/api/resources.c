@@ -35,7 +35,7 @@ static const char *const cert_types[] = {"electrical",      "welding_cutting", "
 const resource_def aj_res_enterprises = {
     .name = "enterprises", .object_type = "enterprise", .table = "enterprises",
     .columns = "t.id, t.code, t.name, t.name_en, t.created_ms", .ent_col = "t.id",
-    .search = "(LOWER(t.code) LIKE ? OR LOWER(t.name) LIKE ? OR LOWER(t.name_en) LIKE ?)", .n_search = 3,
+    .search = "(LOWER(t.code) LIKE ? ESCAPE '\\' OR LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.name_en) LIKE ? ESCAPE '\\')", .n_search = 3,
     .fields = (const field_def[]){END}, .is_read_only = true,
 };
 
@@ -46,7 +46,7 @@ const resource_def aj_res_sites = {
     .name = "sites", .object_type = "site", .table = "sites",
     .columns = "t.id, t.enterprise_id, t.code, t.name, t.name_en, t.timezone, t.lat, t.lon",
     .ent_col = "t.enterprise_id", .site_col = "t.id",
-    .search = "(LOWER(t.code) LIKE ? OR LOWER(t.name) LIKE ? OR LOWER(t.name_en) LIKE ?)", .n_search = 3,
+    .search = "(LOWER(t.code) LIKE ? ESCAPE '\\' OR LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.name_en) LIKE ? ESCAPE '\\')", .n_search = 3,
     .fields = site_fields, .perm_read = AJ_PERM_PLANT_READ, .perm_write = AJ_PERM_PLANT_WRITE,
     .conflict_msg = "a site with this code already exists in the enterprise",
 };
@@ -59,7 +59,7 @@ const resource_def aj_res_organisations = {
     .name = "organisations", .object_type = "organisation", .table = "organisations",
     .columns = "t.id, t.enterprise_id, t.code, t.name, t.name_en, t.kind, t.parent_id",
     .ent_col = "t.enterprise_id",
-    .search = "(LOWER(t.code) LIKE ? OR LOWER(t.name) LIKE ? OR LOWER(t.name_en) LIKE ?)", .n_search = 3,
+    .search = "(LOWER(t.code) LIKE ? ESCAPE '\\' OR LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.name_en) LIKE ? ESCAPE '\\')", .n_search = 3,
     .filters = {{"kind", "t.kind", false}, {"parent_id", "t.parent_id", true}},
     .fields = org_fields, .perm_read = AJ_PERM_PLANT_READ, .perm_write = AJ_PERM_PLANT_WRITE,
     .perm_read_own_org = AJ_PERM_PEOPLE_READ_OWN_ORG, .org_scope = "t.id = ?",
@@ -75,7 +75,7 @@ const resource_def aj_res_areas = {
     .name = "areas", .object_type = "area", .table = "areas",
     .columns = "t.id, t.enterprise_id, t.site_id, t.code, t.name, t.name_en, t.kind, t.polygon_json, t.lat, t.lon",
     .ent_col = "t.enterprise_id", .site_col = "t.site_id",
-    .search = "(LOWER(t.code) LIKE ? OR LOWER(t.name) LIKE ? OR LOWER(t.name_en) LIKE ?)", .n_search = 3,
+    .search = "(LOWER(t.code) LIKE ? ESCAPE '\\' OR LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.name_en) LIKE ? ESCAPE '\\')", .n_search = 3,
     .filters = {{"site_id", "t.site_id", true}, {"kind", "t.kind", false}},
     .fields = area_fields, .perm_read = AJ_PERM_PLANT_READ, .perm_write = AJ_PERM_PLANT_WRITE,
     .conflict_msg = "an area with this code already exists in the site",
@@ -91,7 +91,7 @@ const resource_def aj_res_assets = {
     .name = "assets", .object_type = "asset", .table = "assets",
     .columns = "t.id, t.enterprise_id, t.site_id, t.area_id, t.parent_id, t.template, t.code, t.name, t.name_en, t.x, t.y",
     .ent_col = "t.enterprise_id", .site_col = "t.site_id",
-    .search = "(LOWER(t.code) LIKE ? OR LOWER(t.name) LIKE ? OR LOWER(t.name_en) LIKE ?)", .n_search = 3,
+    .search = "(LOWER(t.code) LIKE ? ESCAPE '\\' OR LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.name_en) LIKE ? ESCAPE '\\')", .n_search = 3,
     .filters = {{"site_id", "t.site_id", true}, {"area_id", "t.area_id", true}, {"parent_id", "t.parent_id", true},
                 {"template", "t.template", false}},
     .fields = asset_fields, .perm_read = AJ_PERM_PLANT_READ, .perm_write = AJ_PERM_PLANT_WRITE,
@@ -113,7 +113,7 @@ const resource_def aj_res_tags = {
     .columns = "t.id, t.enterprise_id, t.site_id, t.key, t.name, t.name_en, t.unit, t.kind, t.range_lo, t.range_hi,"
                " t.asset_id, t.role, t.area_id, t.x, t.y, t.gas, t.oel",
     .ent_col = "t.enterprise_id", .site_col = "t.site_id",
-    .search = "(LOWER(t.key) LIKE ? OR LOWER(t.name) LIKE ? OR LOWER(t.name_en) LIKE ?)", .n_search = 3,
+    .search = "(LOWER(t.key) LIKE ? ESCAPE '\\' OR LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.name_en) LIKE ? ESCAPE '\\')", .n_search = 3,
     .filters = {{"site_id", "t.site_id", true}, {"area_id", "t.area_id", true}, {"asset_id", "t.asset_id", true},
                 {"kind", "t.kind", false}, {"key", "t.key", false}},
     .fields = tag_fields, .perm_read = AJ_PERM_PLANT_READ, .perm_write = AJ_PERM_PLANT_WRITE,
@@ -137,7 +137,7 @@ const resource_def aj_res_people = {
     .columns = "t.id, t.enterprise_id, t.org_id, t.code, t.name, t.name_en, t.department, t.roles_json,"
                " t.badge_uid, t.phone",
     .ent_col = "t.enterprise_id",
-    .search = "(LOWER(t.code) LIKE ? OR LOWER(t.name) LIKE ? OR LOWER(t.name_en) LIKE ? OR LOWER(t.badge_uid) LIKE ?)", .n_search = 4,
+    .search = "(LOWER(t.code) LIKE ? ESCAPE '\\' OR LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.name_en) LIKE ? ESCAPE '\\' OR LOWER(t.badge_uid) LIKE ? ESCAPE '\\')", .n_search = 4,
     .filters = {{"org_id", "t.org_id", true}, {"badge_uid", "t.badge_uid", false}},
     .fields = person_fields, .perm_read = AJ_PERM_PEOPLE_READ, .perm_write = AJ_PERM_PEOPLE_WRITE,
     .perm_read_own_org = AJ_PERM_PEOPLE_READ_OWN_ORG, .org_scope = "t.org_id = ?",
@@ -156,7 +156,7 @@ const resource_def aj_res_certificates = {
     .name = "certificates", .object_type = "certificate", .table = "certificates",
     .columns = "t.id, t.enterprise_id, t.person_id, t.type, t.number, t.issued_on, t.expires_on, t.next_review_on",
     .ent_col = "t.enterprise_id",
-    .search = "(LOWER(t.number) LIKE ?)", .n_search = 1,
+    .search = "(LOWER(t.number) LIKE ? ESCAPE '\\')", .n_search = 1,
     .filters = {{"person_id", "t.person_id", true}, {"type", "t.type", false}},
     .fields = cert_fields, .perm_read = AJ_PERM_PEOPLE_READ, .perm_write = AJ_PERM_PEOPLE_WRITE,
     .perm_read_own_org = AJ_PERM_PEOPLE_READ_OWN_ORG,

@@ -4,6 +4,7 @@
 #include "http/metrics.h"
 #include "store/migrations.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,4 +47,25 @@ aj_err aj_api_routes(aj_req *req) {
                                                (aj_routes[i].flags & AJ_ROUTE_PUBLIC) != 0));
     aj_reply_json(req, 200, json_pack("{s:o}", "items", items));
     return AJ_OK;
+}
+
+aj_err aj_api_check_fields(aj_req *req, const char *const *allowed, int n_required) {
+    if (!json_is_object(req->json)) return aj_req_fail(req, AJ_EINVAL, "request body must be a JSON object");
+    char unknown[400] = "", missing[400] = "";
+    const char *key;
+    json_t *v;
+    json_object_foreach(req->json, key, v) {
+        bool ok = false;
+        for (int i = 0; allowed[i]; i++) ok = ok || strcmp(allowed[i], key) == 0;
+        size_t k = strlen(unknown);
+        if (!ok && k < sizeof unknown) snprintf(unknown + k, sizeof unknown - k, "%s%s", k ? ", " : "", key);
+    }
+    for (int i = 0; i < n_required; i++) {
+        size_t k = strlen(missing);
+        if (!json_object_get(req->json, allowed[i]) && k < sizeof missing)
+            snprintf(missing + k, sizeof missing - k, "%s%s", k ? ", " : "", allowed[i]);
+    }
+    if (!unknown[0] && !missing[0]) return AJ_OK;
+    return aj_req_fail(req, AJ_EINVAL, "%s%s%s%s%s", unknown[0] ? "unknown field(s): " : "", unknown,
+                       unknown[0] && missing[0] ? "; " : "", missing[0] ? "missing required field(s): " : "", missing);
 }

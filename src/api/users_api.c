@@ -47,19 +47,6 @@ aj_err aj_api_users_get(aj_req *req) {
     return AJ_OK;
 }
 
-static aj_err check_fields(aj_req *req, const char *const *allowed) {
-    const char *key;
-    json_t *v;
-    char unknown[400] = "";
-    json_object_foreach(req->json, key, v) {
-        bool ok = false;
-        for (int i = 0; allowed[i]; i++) ok = ok || strcmp(allowed[i], key) == 0;
-        if (!ok) snprintf(unknown + strlen(unknown), sizeof unknown - strlen(unknown), "%s%s", unknown[0] ? ", " : "", key);
-    }
-    if (unknown[0]) return aj_req_fail(req, AJ_EINVAL, "unknown field(s): %s", unknown);
-    return AJ_OK;
-}
-
 static aj_err read_roles(aj_req *req, json_t *arr, const char **roles) {
     if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) >= ROLES_MAX)
         return aj_req_fail(req, AJ_EINVAL, "roles must be an array of 1 to %d role names", ROLES_MAX - 1);
@@ -91,14 +78,9 @@ static aj_err read_ids(aj_req *req, json_t *arr, const char *name, int64_t *ids,
 aj_err aj_api_users_create(aj_req *req) {
     static const char *const allowed[] = {"username", "display_name", "password", "roles", "org_id",
                                           "person_id", "site_ids", NULL};
-    aj_err e = check_fields(req, allowed);
+    aj_err e = aj_api_check_fields(req, allowed, 4);
     if (e) return e;
     json_t *b = req->json;
-    char missing[200] = "";
-    for (int i = 0; i < 4; i++)
-        if (!json_object_get(b, allowed[i]))
-            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s", missing[0] ? ", " : "", allowed[i]);
-    if (missing[0]) return aj_req_fail(req, AJ_EINVAL, "missing required field(s): %s", missing);
     const char *roles[ROLES_MAX];
     if ((e = read_roles(req, json_object_get(b, "roles"), roles))) return e;
     for (int i = 0; roles[i]; i++)
@@ -141,7 +123,7 @@ aj_err aj_api_users_patch(aj_req *req) {
     static const char *const allowed[] = {"display_name", "roles", "is_disabled", NULL};
     int64_t id;
     aj_err e = aj_req_path_id(req, 0, &id);
-    if (e || (e = check_fields(req, allowed))) return e;
+    if (e || (e = aj_api_check_fields(req, allowed, 0))) return e;
     json_t *b = req->json, *dn = json_object_get(b, "display_name"), *dis = json_object_get(b, "is_disabled");
     const char *roles[ROLES_MAX];
     if (json_object_get(b, "roles") && (e = read_roles(req, json_object_get(b, "roles"), roles))) return e;
@@ -200,7 +182,7 @@ aj_err aj_api_users_password(aj_req *req) {
     static const char *const allowed[] = {"password", NULL};
     int64_t id;
     aj_err e = aj_req_path_id(req, 0, &id);
-    if (e || (e = check_fields(req, allowed))) return e;
+    if (e || (e = aj_api_check_fields(req, allowed, 1))) return e;
     const char *pw = json_string_value(json_object_get(req->json, "password"));
     if (!pw) return aj_req_fail(req, AJ_EINVAL, "missing required field(s): password");
     aj_db *db = aj_req_db(req);

@@ -87,7 +87,9 @@ static json_t *family_counts(const int *counts, int n_sites) {
 
 json_t *aj_plant_report_json(const aj_plant_report *rep) {
     aj_plant_site_status s = rep->site_status;
-    return json_pack("{s:I,s:o?,s:o?,s:o?}", "site_id", (json_int_t)rep->site_id, "created",
+    static const char *const status_names[] = {"none", "created", "updated", "unchanged"};
+    return json_pack("{s:I,s:s,s:o?,s:o?,s:o?}", "site_id", (json_int_t)rep->site_id, "site", status_names[s],
+                     "created",
                      family_counts(rep->created, s == AJ_PLANT_SITE_CREATED), "updated",
                      family_counts(rep->updated, s == AJ_PLANT_SITE_UPDATED), "unchanged",
                      family_counts(rep->unchanged, s == AJ_PLANT_SITE_UNCHANGED));
