@@ -12,7 +12,7 @@ import { join, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   BIN, ROOT, backends, startServer, freshDatabase, freePort, login, api, cli, cliOk, sql, postStreaming, bigPlant,
-  tempFile, cleanup,
+  tempFile, cleanup, assertNoSanitizerReport,
 } from './lib/server.mjs';
 
 /** tempFile() that is removed again when the file's tests end (see removeTmpFiles). */
@@ -42,7 +42,8 @@ function spawnServe(args, env) {
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })))
+    .then((r) => { assertNoSanitizerReport('anjian serve', out); return r; });
   return {
     proc, exited, out: () => out,
     /** Resolves with the match of re in the output; rejects if the process exits first. */

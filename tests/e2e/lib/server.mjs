@@ -13,6 +13,12 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BIN = process.env.ANJIAN_BIN || join(ROOT, 'build', 'anjian');
 
+/** A sanitizer report in a process's output fails the test that ran it (ASan stage). */
+const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|UndefinedBehaviorSanitizer/;
+export function assertNoSanitizerReport(what, text) {
+  if (SANITIZER_REPORT.test(text || '')) throw new Error(`${what}: sanitizer report:\n${text}`);
+}
+
 /** Backends to test: sqlite always, postgres when ANJIAN_TEST_PG_URL is set. */
 export function backends() {
   const list = ['sqlite'];
@@ -53,6 +59,7 @@ export function sql(db, query) {
 /** Runs the anjian CLI synchronously against db; returns {status, stdout, stderr}. */
 export function cli(db, args, env = {}) {
   const r = spawnSync(BIN, args, { env: { ...process.env, ANJIAN_DB: db.url, ...env }, encoding: 'utf8', timeout: 120000 });
+  assertNoSanitizerReport(`anjian ${args.join(' ')}`, r.stderr);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
 
@@ -93,11 +100,15 @@ export async function startServer(backend, opts = {}) {
     log: () => output,
     async stop() {
       if (proc.exitCode === null) proc.kill('SIGTERM');
-      return exited;
+      const r = await exited;
+      assertNoSanitizerReport('anjian serve', output);
+      return r;
     },
     async kill9() {
       if (proc.exitCode === null) proc.kill('SIGKILL');
-      return exited;
+      const r = await exited;
+      assertNoSanitizerReport('anjian serve', output);
+      return r;
     },
   };
 }
