@@ -82,13 +82,12 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
     if (e) return e;
     int64_t limit, after;
     if ((e = aj_req_page(req, &limit, &after))) return e;
-    char sql[SQL_MAX];
-    int n = snprintf(sql, sizeof sql, "SELECT %s FROM %s t WHERE %s AND t.id > ?", def->columns, def->table,
-                     sc.where);
+    /* WHERE clause shared by the page query and the optional count. */
+    char where[SQL_MAX];
+    int n = snprintf(where, sizeof where, "%s", sc.where);
     aj_val p[AJ_SQL_PARAMS_MAX];
     int np = 0;
     for (int i = 0; i < sc.n_params; i++) p[np++] = sc.params[i];
-    p[np++] = AJ_VINT(after);
     for (int f = 0; f < 6 && def->filters[f].param; f++) {
         const filter_def *fd = &def->filters[f];
         const char *v = aj_req_query(req, fd->param);
@@ -100,14 +99,14 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
         } else {
             p[np++] = AJ_VTEXT(v);
         }
-        n += snprintf(sql + n, sizeof sql - (size_t)n, " AND %s = ?", fd->column);
+        n += snprintf(where + n, sizeof where - (size_t)n, " AND %s = ?", fd->column);
     }
     char pattern[2 * AJ_NAME_LEN_MAX + 3];
     const char *q = aj_req_query(req, "q");
     if (q && *q && def->search) {
         if (strlen(q) > AJ_NAME_LEN_MAX)
             return aj_req_fail(req, AJ_EINVAL, "query parameter q longer than %d characters", AJ_NAME_LEN_MAX);
-        /* Substring match, case-insensitive for ASCII; %, _ and \ in q are literal. */
+        /* Substring match, case-insensitive for ASCII; %, _ and \\ in q are literal. */
         size_t k = 0;
         pattern[k++] = '%';
         for (const char *c = q; *c && k + 3 < sizeof pattern; c++) {
@@ -117,10 +116,20 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
         pattern[k++] = '%';
         pattern[k] = 0;
         for (int i = 0; i < def->n_search; i++) p[np++] = AJ_VTEXT(pattern);
-        n += snprintf(sql + n, sizeof sql - (size_t)n, " AND %s", def->search);
+        n += snprintf(where + n, sizeof where - (size_t)n, " AND %s", def->search);
     }
+    const char *want_count = aj_req_query(req, "count");
+    bool is_counted = want_count && (!strcmp(want_count, "true") || !strcmp(want_count, "1"));
+    int64_t total = 0;
+    char sql[2 * SQL_MAX];
+    if (is_counted) {
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s t WHERE %s", def->table, where);
+        if ((e = aj_db_query_int(aj_req_db(req), sql, p, np, &total))) return db_fail(req, e);
+    }
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s t WHERE %s AND t.id > ? ORDER BY t.id LIMIT ?", def->columns,
+             def->table, where);
+    p[np++] = AJ_VINT(after);
     p[np++] = AJ_VINT(limit);
-    snprintf(sql + n, sizeof sql - (size_t)n, " ORDER BY t.id LIMIT ?");
     json_t *rows;
     e = aj_db_query_json(aj_req_db(req), sql, p, np, &rows);
     if (e) return db_fail(req, e);
@@ -129,6 +138,7 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
         return e;
     }
     aj_reply_page(req, rows, limit, "id");
+    if (is_counted) json_object_set_new(req->reply, "total", json_integer(total));
     return AJ_OK;
 }
 

@@ -197,6 +197,18 @@ for (const backend of backends()) {
       }
     });
 
+    it('count=true adds the total of matching objects to a page (and only then)', async () => {
+      const all = await api(srv.url, admin.token, 'GET', '/api/v1/tags?limit=1&count=true');
+      assert.equal(all.body.items.length, 1);
+      assert.equal(all.body.total, Number(sql(srv.db, `SELECT COUNT(*) FROM tags WHERE enterprise_id = ${mainId}`)));
+      const gas = await api(srv.url, admin.token, 'GET', '/api/v1/tags?limit=5&count=1&kind=gas_combustible_lel');
+      assert.equal(gas.body.total, DEMO.tags.filter((x) => x.kind === 'gas_combustible_lel').length);
+      const pump = await api(srv.url, admin.token, 'GET', '/api/v1/tags?limit=2&count=true&q=P-101');
+      assert.equal(pump.body.total, DEMO.tags.filter((x) => [x.key, x.name, x.name_en].some((v) => v && v.includes('P-101'))).length);
+      const plain = await api(srv.url, admin.token, 'GET', '/api/v1/tags?limit=1');
+      assert.equal(plain.body.total, undefined);
+    });
+
     it('q search ignores ASCII case the same way on every backend', async () => {
       const upper = await api(srv.url, admin.token, 'GET', '/api/v1/tags?limit=1000&q=P-101');
       const lower = await api(srv.url, admin.token, 'GET', '/api/v1/tags?limit=1000&q=p-101');

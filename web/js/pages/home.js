@@ -14,11 +14,10 @@ const TILES = [
   { key: 'people', path: '/people', icon: 'people', label: 'nav.people', desc: 'home.people_desc' },
 ];
 
-const PROBE = 100;
 
-/** Count: the API's total when it gives one, else up to PROBE items ("100+"). */
+/** Count: the API's total (count=true), else the items seen ("1+" style). */
 async function count(path) {
-  const data = await api(path, { params: { limit: PROBE } });
+  const data = await api(path, { params: { limit: 1, count: 'true' } });
   if (data && Number.isFinite(data.total)) return String(data.total);
   const n = (data && data.items ? data.items.length : 0);
   return data && data.next_cursor ? `${n}+` : String(n);
