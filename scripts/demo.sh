@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --run
 echo "[demo] building"
-bash scripts/build.sh build
+bash scripts/build.sh build -DAJ_UNIT_TESTS=OFF
 mkdir -p .demo
 chmod 700 .demo
 db="sqlite:$PWD/.demo/anjian.db"
