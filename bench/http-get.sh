@@ -28,7 +28,7 @@ setup_db() { # $1 db url
 }
 
 run_one() { # $1 label, $2 db url, $3 port
-  ANJIAN_LOG_LEVEL=warn $bin serve --db "$2" --listen "127.0.0.1:$3" --threads 4 >"$work/$1.log" 2>&1 &
+  ANJIAN_LOG_LEVEL=warn $bin serve --db "$2" --listen "127.0.0.1:$3" >"$work/$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$3/healthz" >/dev/null && break; sleep 0.1; done
   local token
@@ -48,7 +48,7 @@ run_one() { # $1 label, $2 db url, $3 port
 
 setup_db "sqlite:$work/bench.db"
 setup_db "$pgurl"
-echo "anjian $($bin version | awk '{print $2}'), $(nproc) cores, wrk -t$threads -c$conns -d${secs}s, server --threads 4"
+echo "anjian $($bin version | awk '{print $2}'), $(nproc) cores, wrk -t$threads -c$conns -d${secs}s, server defaults (thread per connection, db-pool 8)"
 echo
 echo "| backend | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"

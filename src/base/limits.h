@@ -16,8 +16,11 @@
  * send < 4 KiB; 32 KiB leaves room for long cookies and tokens. */
 #define AJ_HEADER_POOL_BYTES (32u * 1024u)
 
-/* Concurrent HTTP connections; beyond this libmicrohttpd refuses new ones. */
+/* Concurrent HTTP connections (one thread each); beyond --max-connections new ones are
+ * refused. The upper bound of that setting: */
 #define AJ_HTTP_CONNECTIONS_MAX 1024u
+/* Stack of a connection thread. Handlers keep at most a few 10 KiB of buffers on it. */
+#define AJ_HTTP_THREAD_STACK_BYTES (1024u * 1024u)
 
 /* Paging: default and maximum page size of list endpoints. */
 #define AJ_PAGE_LIMIT_DEFAULT 50

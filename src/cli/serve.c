@@ -112,8 +112,7 @@ int aj_cmd_serve(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     app.started_ms = aj_time_now_ms();
-    int pool = (int)(app.cfg.db_pool ? app.cfg.db_pool : app.cfg.threads + 1);
-    if (pool > AJ_DB_POOL_MAX) pool = AJ_DB_POOL_MAX;
+    int pool = (int)app.cfg.db_pool;
     if (aj_store_open(app.cfg.db_url, pool, &app.store, err, sizeof err)) {
         aj_error("cannot open the database %s: %s", app.cfg.db_url, err);
         return AJ_EXIT_FAIL;
@@ -131,9 +130,9 @@ int aj_cmd_serve(int argc, char **argv) {
         aj_store_free(app.store);
         return AJ_EXIT_FAIL;
     }
-    aj_info("anjian %s serving on http://%s (port %d), database %s, %lld threads", AJ_VERSION, app.cfg.listen,
-            aj_server_port(srv), aj_store_kind(app.store) == AJ_DB_SQLITE ? "sqlite" : "postgres",
-            (long long)app.cfg.threads);
+    aj_info("anjian %s serving on http://%s (port %d), database %s with %d connections", AJ_VERSION,
+            app.cfg.listen, aj_server_port(srv), aj_store_kind(app.store) == AJ_DB_SQLITE ? "sqlite" : "postgres",
+            pool);
     int sig = 0;
     sigwait(&sigs, &sig);
     aj_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -15,7 +15,7 @@ typedef struct aj_config {
     char listen[128];              /* host:port */
     char db_url[1024];             /* sqlite:PATH or postgres://... */
     char web_root[1024];           /* directory of the console */
-    int64_t threads;               /* HTTP worker threads */
+    int64_t max_connections;       /* HTTP connections, one thread each */
     int64_t db_pool;               /* database connections */
     int64_t body_max;              /* bytes */
     int64_t session_ttl_s;

@@ -378,11 +378,14 @@ aj_err aj_server_start(aj_app *app, aj_server **out, char *err, size_t errlen) {
     aj_server *srv = calloc(1, sizeof *srv);
     if (!srv) return AJ_ENOMEM;
     srv->app = app;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC; /* ITC: needed to quiesce */
+    /* One thread per connection: a long request (a plant import) never delays requests
+     * on other connections, and later long-lived streams (SSE) need no special case.
+     * Memory stays bounded by --max-connections. ITC is needed to quiesce. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ITC;
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)AJ_HEADER_POOL_BYTES, MHD_OPTION_CONNECTION_LIMIT, (unsigned)AJ_HTTP_CONNECTIONS_MAX,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)AJ_HEADER_POOL_BYTES, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)app->cfg.max_connections, MHD_OPTION_THREAD_STACK_SIZE, (size_t)AJ_HTTP_THREAD_STACK_BYTES,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!srv->daemon) {

@@ -7,7 +7,7 @@
 
 typedef struct aj_server aj_server;
 
-/* Starts listening on app->cfg.listen with app->cfg.threads worker threads. */
+/* Starts listening on app->cfg.listen, a thread per connection (up to max_connections). */
 aj_err aj_server_start(aj_app *app, aj_server **out, char *err, size_t errlen);
 /* Stops accepting, waits up to grace_s for in-flight requests, then stops. */
 void aj_server_stop(aj_server *srv, int64_t grace_s);

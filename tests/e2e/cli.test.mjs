@@ -144,7 +144,7 @@ for (const backend of backends()) {
       assert.equal(r.status, 0, r.stderr);
       const table = settingsTable(srv.db);
       const names = table.map((s) => s.name);
-      for (const must of ['listen', 'db', 'web-root', 'threads', 'db-pool', 'body-max', 'session-ttl', 'shutdown-grace', 'cookie-secure',
+      for (const must of ['listen', 'db', 'web-root', 'max-connections', 'db-pool', 'body-max', 'session-ttl', 'shutdown-grace', 'cookie-secure',
         'admin-user', 'admin-password-file', 'admin-password', 'bootstrap-enterprise', 'log-level', 'config']) {
         assert.ok(names.includes(must), `config-docs has ${must}: ${names}`);
       }
@@ -161,8 +161,8 @@ for (const backend of backends()) {
     it('usage errors exit 2: unknown options, bad values, unknown commands', () => {
       const cases = [
         [['serve', '--no-such-option'], /no-such-option/],
-        [['serve', '--threads', 'many'], /threads/],
-        [['serve', '--threads', '0'], /threads/],
+        [['serve', '--max-connections', 'many'], /max-connections/],
+        [['serve', '--max-connections', '0'], /max-connections/],
         [['serve', '--log-level', 'loud'], /log-level/],
         [['serve', 'stray-argument'], /stray-argument/],
         [['serve', '--listen'], /listen/],
