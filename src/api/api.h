@@ -26,11 +26,11 @@ aj_err aj_api_users_password(aj_req *req);
 aj_err aj_api_audit_list(aj_req *req);
 aj_err aj_api_audit_verify(aj_req *req);
 
-#define AJ_API_FAMILY(fn)                      \
-    aj_err aj_api_##fn##_list(aj_req *req);    \
-    aj_err aj_api_##fn##_get(aj_req *req);     \
-    aj_err aj_api_##fn##_create(aj_req *req);  \
-    aj_err aj_api_##fn##_patch(aj_req *req);   \
+#define AJ_API_FAMILY(fn)                                                                                    \
+    aj_err aj_api_##fn##_list(aj_req *req);                                                                  \
+    aj_err aj_api_##fn##_get(aj_req *req);                                                                   \
+    aj_err aj_api_##fn##_create(aj_req *req);                                                                \
+    aj_err aj_api_##fn##_patch(aj_req *req);                                                                 \
     aj_err aj_api_##fn##_delete(aj_req *req);
 AJ_API_FAMILY(sites)
 AJ_API_FAMILY(areas)

@@ -31,7 +31,8 @@ aj_err aj_api_audit_list(aj_req *req) {
     snprintf(sql + n, sizeof sql - (size_t)n, " ORDER BY seq LIMIT ?");
     p[np++] = AJ_VINT(limit);
     json_t *rows;
-    if ((e = aj_db_query_json(aj_req_db(req), sql, p, np, &rows))) return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
+    if ((e = aj_db_query_json(aj_req_db(req), sql, p, np, &rows)))
+        return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
     aj_reply_page(req, rows, limit, "seq");
     return AJ_OK;
 }
@@ -40,7 +41,8 @@ aj_err aj_api_audit_verify(aj_req *req) {
     aj_audit_report rep;
     aj_err e = aj_audit_verify(aj_req_db(req), &rep);
     if (e && e != AJ_EAUDIT) return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
-    json_t *body = json_pack("{s:b, s:I}", "intact", e == AJ_OK, "records_checked", (json_int_t)rep.n_checked);
+    json_t *body =
+        json_pack("{s:b, s:I}", "intact", e == AJ_OK, "records_checked", (json_int_t)rep.n_checked);
     if (e == AJ_EAUDIT) {
         json_object_set_new(body, "first_bad_seq", json_integer(rep.first_bad_seq));
         json_object_set_new(body, "reason", json_string(rep.reason));

@@ -42,7 +42,8 @@ aj_err aj_api_login(aj_req *req) {
         snprintf(ra, sizeof ra, "%lld", (long long)retry_s);
         aj_reply_header(req, "Retry-After", ra);
         atomic_fetch_add(&req->app->metrics.logins_throttled, 1);
-        return aj_req_fail(req, AJ_ETHROTTLED, "too many failed logins: try again in %lld seconds", (long long)retry_s);
+        return aj_req_fail(req, AJ_ETHROTTLED, "too many failed logins: try again in %lld seconds",
+                           (long long)retry_s);
     }
     aj_db *db = aj_req_db(req);
     aj_val p = AJ_VTEXT(user);
@@ -85,8 +86,8 @@ aj_err aj_api_login(aj_req *req) {
     char exp[40];
     aj_time_format_ms(expires_ms, exp, sizeof exp);
     aj_reply_json(req, 200,
-                  json_pack("{s:s, s:s, s:s, s:o}", "token", token, "csrf_token", csrf, "expires_at", exp, "user",
-                            aj_auth_user_json(&req->auth)));
+                  json_pack("{s:s, s:s, s:s, s:o}", "token", token, "csrf_token", csrf, "expires_at", exp,
+                            "user", aj_auth_user_json(&req->auth)));
     return AJ_OK;
 }
 

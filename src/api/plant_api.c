@@ -8,12 +8,22 @@
 
 #include <stdio.h>
 
-#define FAMILY(fn, res)                                                                   \
-    aj_err aj_api_##fn##_list(aj_req *req) { return aj_resource_list(req, &res); }       \
-    aj_err aj_api_##fn##_get(aj_req *req) { return aj_resource_get(req, &res); }         \
-    aj_err aj_api_##fn##_create(aj_req *req) { return aj_resource_create(req, &res); }   \
-    aj_err aj_api_##fn##_patch(aj_req *req) { return aj_resource_patch(req, &res); }     \
-    aj_err aj_api_##fn##_delete(aj_req *req) { return aj_resource_delete(req, &res); }
+#define FAMILY(fn, res)                                                                                      \
+    aj_err aj_api_##fn##_list(aj_req *req) {                                                                 \
+        return aj_resource_list(req, &res);                                                                  \
+    }                                                                                                        \
+    aj_err aj_api_##fn##_get(aj_req *req) {                                                                  \
+        return aj_resource_get(req, &res);                                                                   \
+    }                                                                                                        \
+    aj_err aj_api_##fn##_create(aj_req *req) {                                                               \
+        return aj_resource_create(req, &res);                                                                \
+    }                                                                                                        \
+    aj_err aj_api_##fn##_patch(aj_req *req) {                                                                \
+        return aj_resource_patch(req, &res);                                                                 \
+    }                                                                                                        \
+    aj_err aj_api_##fn##_delete(aj_req *req) {                                                               \
+        return aj_resource_delete(req, &res);                                                                \
+    }
 
 FAMILY(sites, aj_res_sites)
 FAMILY(areas, aj_res_areas)
@@ -23,13 +33,18 @@ FAMILY(organisations, aj_res_organisations)
 FAMILY(people, aj_res_people)
 FAMILY(certificates, aj_res_certificates)
 
-aj_err aj_api_enterprises_list(aj_req *req) { return aj_resource_list(req, &aj_res_enterprises); }
-aj_err aj_api_enterprises_get(aj_req *req) { return aj_resource_get(req, &aj_res_enterprises); }
+aj_err aj_api_enterprises_list(aj_req *req) {
+    return aj_resource_list(req, &aj_res_enterprises);
+}
+aj_err aj_api_enterprises_get(aj_req *req) {
+    return aj_resource_get(req, &aj_res_enterprises);
+}
 
 aj_err aj_api_plant_import(aj_req *req) {
     if (req->auth.n_sites > 0)
         return aj_req_fail(req, AJ_EFORBIDDEN,
-                           "your account is limited to some sites; plant files are imported by users of the whole enterprise");
+                           "your account is limited to some sites; plant files are imported by users of the "
+                           "whole enterprise");
     aj_plant_report *rep = aj_plant_report_new();
     if (!rep) return aj_req_fail(req, AJ_ENOMEM, "out of memory");
     char actor[128];

@@ -30,8 +30,10 @@ typedef struct scope {
 static aj_err build_scope(aj_req *req, const resource_def *def, scope *sc) {
     char ent[1024], site[1024];
     aj_scope_enterprise(req, def->ent_col, ent, sizeof ent);
-    if (def->site_col) aj_scope_site(req, def->site_col, site, sizeof site);
-    else snprintf(site, sizeof site, "1=1");
+    if (def->site_col)
+        aj_scope_site(req, def->site_col, site, sizeof site);
+    else
+        snprintf(site, sizeof site, "1=1");
     sc->n_params = 0;
     if (def->perm_read && aj_req_has_perm(req, def->perm_read)) {
         snprintf(sc->where, sizeof sc->where, "%s AND %s", ent, site);
@@ -61,7 +63,8 @@ aj_err aj_resource_load(aj_req *req, const resource_def *def, int64_t id, json_t
     aj_err e = build_scope(req, def, &sc);
     if (e) return e;
     char sql[SQL_MAX];
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s t WHERE t.id = ? AND %s", def->columns, def->table, sc.where);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s t WHERE t.id = ? AND %s", def->columns, def->table,
+             sc.where);
     aj_val p[3] = {AJ_VINT(id)};
     for (int i = 0; i < sc.n_params; i++) p[1 + i] = sc.params[i];
     json_t *rows;
@@ -105,7 +108,8 @@ aj_err aj_resource_list(aj_req *req, const resource_def *def) {
     const char *q = aj_req_query(req, "q");
     if (q && *q && def->search) {
         if (strlen(q) > AJ_NAME_LEN_MAX)
-            return aj_req_fail(req, AJ_EINVAL, "query parameter q longer than %d characters", AJ_NAME_LEN_MAX);
+            return aj_req_fail(req, AJ_EINVAL, "query parameter q longer than %d characters",
+                               AJ_NAME_LEN_MAX);
         /* Substring match, case-insensitive for ASCII; %, _ and \\ in q are literal. */
         size_t k = 0;
         pattern[k++] = '%';
@@ -159,8 +163,8 @@ aj_err aj_resource_get(aj_req *req, const resource_def *def) {
 /* ---- validation -------------------------------------------------------------------- */
 
 static bool is_code_char(char c, bool allow_slash) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == ':' || c == '-' || (allow_slash && c == '/');
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == ':' || c == '-' || (allow_slash && c == '/');
 }
 
 static bool in_enum(const char *const *values, const char *s) {
@@ -272,7 +276,8 @@ static bool check_value(const field_def *f, json_t *v, char *msg, size_t n) {
         bool ok = s && (len == 8 || len == 14 || len == 20);
         for (size_t i = 0; ok && i < len; i++)
             ok = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F');
-        if (!ok) snprintf(msg, n, "%s must be 8, 14 or 20 hex digits (an NFC UID of 4, 7 or 10 bytes)", f->name);
+        if (!ok)
+            snprintf(msg, n, "%s must be 8, 14 or 20 hex digits (an NFC UID of 4, 7 or 10 bytes)", f->name);
         return ok;
     }
     case FK_STRINGS: {
@@ -314,13 +319,17 @@ static aj_err validate_body(aj_req *req, const resource_def *def, json_t *body, 
     json_object_foreach(body, key, v) {
         const field_def *f = find_field(def, key);
         char msg[256];
-        if (!f) append_name(unknown, sizeof unknown, key);
-        else if (!is_create && (f->flags & F_IMMUTABLE)) append_name(fixed, sizeof fixed, key);
-        else if (!check_value(f, v, msg, sizeof msg) && !invalid[0]) snprintf(invalid, sizeof invalid, "%s", msg);
+        if (!f)
+            append_name(unknown, sizeof unknown, key);
+        else if (!is_create && (f->flags & F_IMMUTABLE))
+            append_name(fixed, sizeof fixed, key);
+        else if (!check_value(f, v, msg, sizeof msg) && !invalid[0])
+            snprintf(invalid, sizeof invalid, "%s", msg);
     }
     if (is_create)
         for (const field_def *f = def->fields; f->name; f++)
-            if ((f->flags & F_REQUIRED) && !json_object_get(body, f->name)) append_name(missing, sizeof missing, f->name);
+            if ((f->flags & F_REQUIRED) && !json_object_get(body, f->name))
+                append_name(missing, sizeof missing, f->name);
     if (!unknown[0] && !missing[0] && !fixed[0] && !invalid[0]) {
         if (!is_create && json_object_size(body) == 0)
             return aj_req_fail(req, AJ_EINVAL, "nothing to change: the body has no fields");
@@ -330,23 +339,26 @@ static aj_err validate_body(aj_req *req, const resource_def *def, json_t *body, 
     size_t k = 0;
     if (unknown[0]) k += (size_t)snprintf(all + k, sizeof all - k, "unknown field(s): %s", unknown);
     if (missing[0] && k < sizeof all)
-        k += (size_t)snprintf(all + k, sizeof all - k, "%smissing required field(s): %s", k ? "; " : "", missing);
+        k += (size_t)snprintf(all + k, sizeof all - k, "%smissing required field(s): %s", k ? "; " : "",
+                              missing);
     if (fixed[0] && k < sizeof all)
-        k += (size_t)snprintf(all + k, sizeof all - k, "%sfield(s) that cannot change: %s", k ? "; " : "", fixed);
+        k += (size_t)snprintf(all + k, sizeof all - k, "%sfield(s) that cannot change: %s", k ? "; " : "",
+                              fixed);
     if (invalid[0] && k < sizeof all) snprintf(all + k, sizeof all - k, "%s%s", k ? "; " : "", invalid);
     return aj_req_fail(req, AJ_EINVAL, "%s", all);
 }
 
 /* Checks that every reference points at an object the caller may see, in the same
  * site when required. site_id is the object's site (0 when not site-bound). */
-static aj_err check_refs(aj_req *req, const resource_def *def, json_t *body, int64_t self_id, int64_t site_id) {
+static aj_err check_refs(aj_req *req, const resource_def *def, json_t *body, int64_t self_id,
+                         int64_t site_id) {
     for (const field_def *f = def->fields; f->name; f++) {
         json_t *v = json_object_get(body, f->name);
         if (f->kind != FK_REF || !v || json_is_null(v)) continue;
         int64_t ref = json_integer_value(v);
         const resource_def *target = NULL;
-        static const resource_def *const all[] = {&aj_res_sites,  &aj_res_areas,         &aj_res_assets,
-                                                  &aj_res_tags,   &aj_res_organisations, &aj_res_people,
+        static const resource_def *const all[] = {&aj_res_sites,      &aj_res_areas,         &aj_res_assets,
+                                                  &aj_res_tags,       &aj_res_organisations, &aj_res_people,
                                                   &aj_res_enterprises};
         for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
             if (strcmp(all[i]->table, f->ref_table) == 0) target = all[i];
@@ -373,7 +385,8 @@ static aj_err check_refs(aj_req *req, const resource_def *def, json_t *body, int
             int64_t cur = ref;
             for (int depth = 0; cur && depth < 64; depth++) {
                 if (cur == self_id)
-                    return aj_req_fail(req, AJ_EINVAL, "%s: %lld would make a cycle", f->name, (long long)ref);
+                    return aj_req_fail(req, AJ_EINVAL, "%s: %lld would make a cycle", f->name,
+                                       (long long)ref);
                 char sql[256];
                 snprintf(sql, sizeof sql, "SELECT COALESCE(%s, 0) FROM %s WHERE id = ?", f->name, def->table);
                 aj_val p = AJ_VINT(cur);
@@ -385,8 +398,10 @@ static aj_err check_refs(aj_req *req, const resource_def *def, json_t *body, int
 }
 
 static const char *column_of(const field_def *f, char *buf, size_t n) {
-    if (f->kind == FK_POLYGON || f->kind == FK_STRINGS) snprintf(buf, n, "%s_json", f->name);
-    else snprintf(buf, n, "%s", f->name);
+    if (f->kind == FK_POLYGON || f->kind == FK_STRINGS)
+        snprintf(buf, n, "%s_json", f->name);
+    else
+        snprintf(buf, n, "%s", f->name);
     return buf;
 }
 
@@ -396,23 +411,30 @@ static aj_val to_param(const field_def *f, json_t *v, char **owned) {
     *owned = NULL;
     if (!v || json_is_null(v)) return AJ_VNULL;
     switch (f->kind) {
-    case FK_NUM: return AJ_VDBL(json_number_value(v));
-    case FK_BOOL: return AJ_VINT(json_is_true(v) ? 1 : 0);
-    case FK_REF: return AJ_VINT(json_integer_value(v));
+    case FK_NUM:
+        return AJ_VDBL(json_number_value(v));
+    case FK_BOOL:
+        return AJ_VINT(json_is_true(v) ? 1 : 0);
+    case FK_REF:
+        return AJ_VINT(json_integer_value(v));
     case FK_POLYGON:
-    case FK_STRINGS: *owned = json_dumps(v, JSON_COMPACT); return AJ_VTEXT(*owned);
+    case FK_STRINGS:
+        *owned = json_dumps(v, JSON_COMPACT);
+        return AJ_VTEXT(*owned);
     case FK_HEXID:
         *owned = strdup(json_string_value(v));
         for (char *c = *owned; c && *c; c++)
             if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 'a' + 'A');
         return AJ_VTEXT(*owned);
-    default: return AJ_VTEXT(json_string_value(v));
+    default:
+        return AJ_VTEXT(json_string_value(v));
     }
 }
 
 static aj_err write_error(aj_req *req, const resource_def *def, aj_err e) {
     if (e == AJ_ECONFLICT)
-        return aj_req_fail(req, e, "%s", def->conflict_msg ? def->conflict_msg : "conflicts with an existing object");
+        return aj_req_fail(req, e, "%s",
+                           def->conflict_msg ? def->conflict_msg : "conflicts with an existing object");
     if (e == AJ_EINVAL) return aj_req_fail(req, e, "rejected by the database: %s", aj_db_errmsg(req->db));
     return db_fail(req, e);
 }
@@ -423,8 +445,13 @@ static aj_err audit(aj_req *req, const resource_def *def, const char *verb, int6
     aj_req_actor(req, actor, sizeof actor);
     snprintf(action, sizeof action, "%s.%s", def->name, verb);
     snprintf(oid, sizeof oid, "%lld", (long long)id);
-    aj_audit_entry en = {.enterprise_id = ent, .actor = actor, .action = action, .object_type = def->object_type,
-                         .object_id = oid, .before = before, .after = after};
+    aj_audit_entry en = {.enterprise_id = ent,
+                         .actor = actor,
+                         .action = action,
+                         .object_type = def->object_type,
+                         .object_id = oid,
+                         .before = before,
+                         .after = after};
     aj_err e = aj_audit_append(aj_req_db(req), &en);
     return e ? db_fail(req, e) : AJ_OK;
 }
@@ -432,7 +459,8 @@ static aj_err audit(aj_req *req, const resource_def *def, const char *verb, int6
 /* ---- write ------------------------------------------------------------------------- */
 
 aj_err aj_resource_create(aj_req *req, const resource_def *def) {
-    if (def->is_read_only) return aj_req_fail(req, AJ_EMETHOD, "%s cannot be created through the API", def->name);
+    if (def->is_read_only)
+        return aj_req_fail(req, AJ_EMETHOD, "%s cannot be created through the API", def->name);
     if (!aj_req_has_perm(req, def->perm_write))
         return aj_req_fail(req, AJ_EFORBIDDEN, "your roles do not allow changing %s", def->name);
     json_t *body = req->json;
@@ -481,7 +509,8 @@ done:
 }
 
 aj_err aj_resource_patch(aj_req *req, const resource_def *def) {
-    if (def->is_read_only) return aj_req_fail(req, AJ_EMETHOD, "%s cannot be changed through the API", def->name);
+    if (def->is_read_only)
+        return aj_req_fail(req, AJ_EMETHOD, "%s cannot be changed through the API", def->name);
     if (!aj_req_has_perm(req, def->perm_write))
         return aj_req_fail(req, AJ_EFORBIDDEN, "your roles do not allow changing %s", def->name);
     int64_t id;
@@ -509,7 +538,8 @@ aj_err aj_resource_patch(aj_req *req, const resource_def *def) {
     for (const field_def *f = def->fields; f->name; f++) {
         json_t *v = json_object_get(body, f->name);
         if (!v) continue;
-        n += snprintf(sql + n, sizeof sql - (size_t)n, "%s%s = ?", np ? ", " : "", column_of(f, col, sizeof col));
+        n += snprintf(sql + n, sizeof sql - (size_t)n, "%s%s = ?", np ? ", " : "",
+                      column_of(f, col, sizeof col));
         p[np] = to_param(f, v, &owned[np]);
         np++;
     }
@@ -538,7 +568,8 @@ done:
 }
 
 aj_err aj_resource_delete(aj_req *req, const resource_def *def) {
-    if (def->is_read_only) return aj_req_fail(req, AJ_EMETHOD, "%s cannot be deleted through the API", def->name);
+    if (def->is_read_only)
+        return aj_req_fail(req, AJ_EMETHOD, "%s cannot be deleted through the API", def->name);
     if (!aj_req_has_perm(req, def->perm_write))
         return aj_req_fail(req, AJ_EFORBIDDEN, "your roles do not allow changing %s", def->name);
     int64_t id;
@@ -553,7 +584,8 @@ aj_err aj_resource_delete(aj_req *req, const resource_def *def) {
     aj_val p[2] = {AJ_VINT(id), AJ_VINT(req->auth.enterprise_id)};
     if ((e = aj_db_exec(db, sql, p, 2, NULL))) {
         if (e == AJ_EINVAL)
-            e = aj_req_fail(req, AJ_ECONFLICT, "%s %lld is still referenced by other objects; remove those first",
+            e = aj_req_fail(req, AJ_ECONFLICT,
+                            "%s %lld is still referenced by other objects; remove those first",
                             def->object_type, (long long)id);
         else
             e = db_fail(req, e);

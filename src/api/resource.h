@@ -59,21 +59,21 @@ typedef struct resource_def {
     const char *name;        /* "areas": routes and audit actions */
     const char *object_type; /* "area" */
     const char *table;
-    const char *columns;   /* select list over alias t, e.g. "t.id, t.code, t.polygon_json" */
-    const char *ent_col;   /* "t.enterprise_id" (or "t.id" for enterprises) */
-    const char *site_col;  /* "t.site_id", or NULL when not site-bound */
-    const char *search;    /* condition with n_search "?" for the q parameter, or NULL */
+    const char *columns;  /* select list over alias t, e.g. "t.id, t.code, t.polygon_json" */
+    const char *ent_col;  /* "t.enterprise_id" (or "t.id" for enterprises) */
+    const char *site_col; /* "t.site_id", or NULL when not site-bound */
+    const char *search;   /* condition with n_search "?" for the q parameter, or NULL */
     int n_search;
     filter_def filters[6];
     const field_def *fields; /* terminated by a {NULL} entry */
     uint32_t perm_read, perm_write;
-    uint32_t perm_read_own_org; /* alternative read permission limited by org_scope */
-    const char *org_scope;      /* condition with one "?" bound to the caller's org_id */
-    const char *conflict_msg;   /* message for a unique violation */
-    resource_detail_fn detail;  /* adds to GET one (may be NULL) */
-    resource_check_fn check;    /* cross-field rules (may be NULL) */
+    uint32_t perm_read_own_org;          /* alternative read permission limited by org_scope */
+    const char *org_scope;               /* condition with one "?" bound to the caller's org_id */
+    const char *conflict_msg;            /* message for a unique violation */
+    resource_detail_fn detail;           /* adds to GET one (may be NULL) */
+    resource_check_fn check;             /* cross-field rules (may be NULL) */
     resource_list_detail_fn list_detail; /* adds to list items (may be NULL) */
-    bool is_read_only;          /* no create/patch/delete through the API */
+    bool is_read_only;                   /* no create/patch/delete through the API */
 } resource_def;
 
 aj_err aj_resource_list(aj_req *req, const resource_def *def);

@@ -3,25 +3,28 @@
 #include "api/api.h"
 #include "auth/perm.h"
 
-#define J AJ_ROUTE_JSON_BODY
+#define J       AJ_ROUTE_JSON_BODY
 #define PLANT_R AJ_PERM_PLANT_READ
 #define PLANT_W AJ_PERM_PLANT_WRITE
 
-#define CRUD(path, fn, read_perm, write_perm, what)                                               \
-    {"GET", "/api/v1/" path, aj_api_##fn##_list, read_perm, 0, "list " what},                    \
-    {"POST", "/api/v1/" path, aj_api_##fn##_create, write_perm, J, "create " what},              \
-    {"GET", "/api/v1/" path "/{id}", aj_api_##fn##_get, read_perm, 0, "get one " what},          \
-    {"PATCH", "/api/v1/" path "/{id}", aj_api_##fn##_patch, write_perm, J, "change " what},      \
-    {"DELETE", "/api/v1/" path "/{id}", aj_api_##fn##_delete, write_perm, 0, "delete " what}
+#define CRUD(path, fn, read_perm, write_perm, what)                                                          \
+    {"GET", "/api/v1/" path, aj_api_##fn##_list, read_perm, 0, "list " what},                                \
+        {"POST", "/api/v1/" path, aj_api_##fn##_create, write_perm, J, "create " what},                      \
+        {"GET", "/api/v1/" path "/{id}", aj_api_##fn##_get, read_perm, 0, "get one " what},                  \
+        {"PATCH", "/api/v1/" path "/{id}", aj_api_##fn##_patch, write_perm, J, "change " what}, {            \
+        "DELETE", "/api/v1/" path "/{id}", aj_api_##fn##_delete, write_perm, 0, "delete " what               \
+    }
 
 const aj_route aj_routes[] = {
     {"GET", "/healthz", aj_api_healthz, 0, AJ_ROUTE_PUBLIC, "liveness and database check"},
     {"GET", "/metrics", aj_api_metrics, AJ_PERM_METRICS_READ, 0, "Prometheus metrics"},
-    {"POST", "/api/v1/auth/login", aj_api_login, 0, AJ_ROUTE_PUBLIC | J, "log in: session cookie and bearer token"},
+    {"POST", "/api/v1/auth/login", aj_api_login, 0, AJ_ROUTE_PUBLIC | J,
+     "log in: session cookie and bearer token"},
     {"POST", "/api/v1/auth/logout", aj_api_logout, 0, AJ_ROUTE_SELF, "end the current session"},
     {"GET", "/api/v1/auth/me", aj_api_me, 0, 0, "the caller's identity, roles and CSRF token"},
     {"GET", "/api/v1/routes", aj_api_routes, 0, 0, "the route table"},
-    {"GET", "/api/v1/asset-templates", aj_api_asset_templates, PLANT_R, 0, "asset templates and signal roles"},
+    {"GET", "/api/v1/asset-templates", aj_api_asset_templates, PLANT_R, 0,
+     "asset templates and signal roles"},
     {"GET", "/api/v1/enterprises", aj_api_enterprises_list, 0, 0, "enterprises the caller may read"},
     {"GET", "/api/v1/enterprises/{id}", aj_api_enterprises_get, 0, 0, "one enterprise"},
     CRUD("sites", sites, PLANT_R, PLANT_W, "sites"),
@@ -38,10 +41,14 @@ const aj_route aj_routes[] = {
     {"GET", "/api/v1/users", aj_api_users_list, AJ_PERM_USERS_ADMIN, 0, "list user accounts"},
     {"POST", "/api/v1/users", aj_api_users_create, AJ_PERM_USERS_ADMIN, J, "create a user account"},
     {"GET", "/api/v1/users/{id}", aj_api_users_get, AJ_PERM_USERS_ADMIN, 0, "one user account"},
-    {"PATCH", "/api/v1/users/{id}", aj_api_users_patch, AJ_PERM_USERS_ADMIN, J, "change roles, name, disabled"},
-    {"POST", "/api/v1/users/{id}/password", aj_api_users_password, AJ_PERM_USERS_ADMIN, J, "reset a password"},
-    {"GET", "/api/v1/audit", aj_api_audit_list, AJ_PERM_AUDIT_READ, 0, "audit records of the caller's enterprises"},
-    {"GET", "/api/v1/audit/verify", aj_api_audit_verify, AJ_PERM_AUDIT_READ, 0, "verify the audit hash chain"},
+    {"PATCH", "/api/v1/users/{id}", aj_api_users_patch, AJ_PERM_USERS_ADMIN, J,
+     "change roles, name, disabled"},
+    {"POST", "/api/v1/users/{id}/password", aj_api_users_password, AJ_PERM_USERS_ADMIN, J,
+     "reset a password"},
+    {"GET", "/api/v1/audit", aj_api_audit_list, AJ_PERM_AUDIT_READ, 0,
+     "audit records of the caller's enterprises"},
+    {"GET", "/api/v1/audit/verify", aj_api_audit_verify, AJ_PERM_AUDIT_READ, 0,
+     "verify the audit hash chain"},
     {0, 0, 0, 0, 0, 0},
 };
 

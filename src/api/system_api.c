@@ -31,9 +31,9 @@ aj_err aj_api_metrics(aj_req *req) {
 
 aj_err aj_api_asset_templates(aj_req *req) {
     json_t *rows;
-    aj_err e = aj_db_query_json(aj_req_db(req),
-                                "SELECT code, name, name_en, signal_roles_json FROM asset_templates ORDER BY code",
-                                NULL, 0, &rows);
+    aj_err e = aj_db_query_json(
+        aj_req_db(req), "SELECT code, name, name_en, signal_roles_json FROM asset_templates ORDER BY code",
+        NULL, 0, &rows);
     if (e) return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
     aj_reply_json(req, 200, json_pack("{s:o}", "items", rows));
     return AJ_OK;
@@ -43,8 +43,8 @@ aj_err aj_api_routes(aj_req *req) {
     json_t *items = json_array();
     for (int i = 0; aj_routes[i].method; i++)
         json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:b}", "method", aj_routes[i].method, "path",
-                                               aj_routes[i].pattern, "summary", aj_routes[i].summary, "public",
-                                               (aj_routes[i].flags & AJ_ROUTE_PUBLIC) != 0));
+                                               aj_routes[i].pattern, "summary", aj_routes[i].summary,
+                                               "public", (aj_routes[i].flags & AJ_ROUTE_PUBLIC) != 0));
     aj_reply_json(req, 200, json_pack("{s:o}", "items", items));
     return AJ_OK;
 }
@@ -67,5 +67,6 @@ aj_err aj_api_check_fields(aj_req *req, const char *const *allowed, int n_requir
     }
     if (!unknown[0] && !missing[0]) return AJ_OK;
     return aj_req_fail(req, AJ_EINVAL, "%s%s%s%s%s", unknown[0] ? "unknown field(s): " : "", unknown,
-                       unknown[0] && missing[0] ? "; " : "", missing[0] ? "missing required field(s): " : "", missing);
+                       unknown[0] && missing[0] ? "; " : "", missing[0] ? "missing required field(s): " : "",
+                       missing);
 }

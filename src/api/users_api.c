@@ -9,7 +9,9 @@
 
 #define ROLES_MAX 12
 
-static aj_err db_fail(aj_req *req, aj_err e) { return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db)); }
+static aj_err db_fail(aj_req *req, aj_err e) {
+    return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
+}
 
 aj_err aj_api_users_list(aj_req *req) {
     int64_t limit, after;
@@ -17,8 +19,9 @@ aj_err aj_api_users_list(aj_req *req) {
     if (e) return e;
     aj_val p[3] = {AJ_VINT(req->auth.enterprise_id), AJ_VINT(after), AJ_VINT(limit)};
     aj_result *r;
-    if ((e = aj_db_query(aj_req_db(req), "SELECT id FROM users WHERE enterprise_id = ? AND id > ? ORDER BY id LIMIT ?",
-                         p, 3, &r)))
+    if ((e = aj_db_query(aj_req_db(req),
+                         "SELECT id FROM users WHERE enterprise_id = ? AND id > ? ORDER BY id LIMIT ?", p, 3,
+                         &r)))
         return db_fail(req, e);
     json_t *items = json_array();
     for (int i = 0; i < aj_result_rows(r) && !e; i++) {
@@ -76,8 +79,8 @@ static aj_err read_ids(aj_req *req, json_t *arr, const char *name, int64_t *ids,
 }
 
 aj_err aj_api_users_create(aj_req *req) {
-    static const char *const allowed[] = {"username", "display_name", "password", "roles", "org_id",
-                                          "person_id", "site_ids", NULL};
+    static const char *const allowed[] = {"username", "display_name", "password", "roles",
+                                          "org_id",   "person_id",    "site_ids", NULL};
     aj_err e = aj_api_check_fields(req, allowed, 4);
     if (e) return e;
     json_t *b = req->json;
@@ -85,7 +88,8 @@ aj_err aj_api_users_create(aj_req *req) {
     if ((e = read_roles(req, json_object_get(b, "roles"), roles))) return e;
     for (int i = 0; roles[i]; i++)
         if (strcmp(roles[i], "regulator") == 0)
-            return aj_req_fail(req, AJ_EINVAL, "regulator accounts are created by the platform operator (anjian admin)");
+            return aj_req_fail(req, AJ_EINVAL,
+                               "regulator accounts are created by the platform operator (anjian admin)");
     int64_t sites[AJ_SCOPE_MAX];
     aj_user_spec s = {.enterprise_id = req->auth.enterprise_id, .roles = roles, .sites = sites};
     if ((e = read_ids(req, json_object_get(b, "site_ids"), "site_ids", sites, &s.n_sites))) return e;
@@ -98,11 +102,13 @@ aj_err aj_api_users_create(aj_req *req) {
     s.person_id = json_integer_value(json_object_get(b, "person_id"));
     aj_db *db = aj_req_db(req);
     int64_t check;
-    if (s.org_id && aj_db_query_int(db, "SELECT id FROM organisations WHERE id = ? AND enterprise_id = ?",
-                                    (aj_val[]){AJ_VINT(s.org_id), AJ_VINT(s.enterprise_id)}, 2, &check) != AJ_OK)
+    if (s.org_id &&
+        aj_db_query_int(db, "SELECT id FROM organisations WHERE id = ? AND enterprise_id = ?",
+                        (aj_val[]){AJ_VINT(s.org_id), AJ_VINT(s.enterprise_id)}, 2, &check) != AJ_OK)
         return aj_req_fail(req, AJ_EINVAL, "org_id: no organisation with id %lld", (long long)s.org_id);
-    if (s.person_id && aj_db_query_int(db, "SELECT id FROM people WHERE id = ? AND enterprise_id = ?",
-                                       (aj_val[]){AJ_VINT(s.person_id), AJ_VINT(s.enterprise_id)}, 2, &check) != AJ_OK)
+    if (s.person_id &&
+        aj_db_query_int(db, "SELECT id FROM people WHERE id = ? AND enterprise_id = ?",
+                        (aj_val[]){AJ_VINT(s.person_id), AJ_VINT(s.enterprise_id)}, 2, &check) != AJ_OK)
         return aj_req_fail(req, AJ_EINVAL, "person_id: no person with id %lld", (long long)s.person_id);
     char actor[128], msg[300];
     aj_req_actor(req, actor, sizeof actor);
@@ -130,22 +136,26 @@ aj_err aj_api_users_patch(aj_req *req) {
     if (dn && (!json_is_string(dn) || json_string_length(dn) == 0 || json_string_length(dn) > 127))
         return aj_req_fail(req, AJ_EINVAL, "display_name must be a string of 1-127 bytes");
     if (dis && !json_is_boolean(dis)) return aj_req_fail(req, AJ_EINVAL, "is_disabled must be true or false");
-    if (json_object_size(b) == 0) return aj_req_fail(req, AJ_EINVAL, "nothing to change: the body has no fields");
+    if (json_object_size(b) == 0)
+        return aj_req_fail(req, AJ_EINVAL, "nothing to change: the body has no fields");
     if (id == req->auth.user_id && json_is_true(dis))
         return aj_req_fail(req, AJ_EINVAL, "you cannot disable your own account");
     aj_db *db = aj_req_db(req);
     json_t *before = NULL, *after = NULL;
     if ((e = aj_db_begin(db))) return db_fail(req, e);
     e = aj_user_load_json(db, req->auth.enterprise_id, id, &before);
-    if (e == AJ_ENOTFOUND) e = aj_req_fail(req, e, "no user with id %lld", (long long)id);
-    else if (e) e = db_fail(req, e);
+    if (e == AJ_ENOTFOUND)
+        e = aj_req_fail(req, e, "no user with id %lld", (long long)id);
+    else if (e)
+        e = db_fail(req, e);
     if (!e && dn)
         e = aj_db_exec(db, "UPDATE users SET display_name = ? WHERE id = ?",
                        (aj_val[]){AJ_VTEXT(json_string_value(dn)), AJ_VINT(id)}, 2, NULL);
     if (!e && dis) {
         e = aj_db_exec(db, "UPDATE users SET is_disabled = ? WHERE id = ?",
                        (aj_val[]){AJ_VINT(json_is_true(dis)), AJ_VINT(id)}, 2, NULL);
-        if (!e && json_is_true(dis)) e = aj_db_exec(db, "DELETE FROM sessions WHERE user_id = ?", (aj_val[]){AJ_VINT(id)}, 1, NULL);
+        if (!e && json_is_true(dis))
+            e = aj_db_exec(db, "DELETE FROM sessions WHERE user_id = ?", (aj_val[]){AJ_VINT(id)}, 1, NULL);
     }
     if (!e && json_object_get(b, "roles")) {
         e = aj_db_exec(db, "DELETE FROM user_roles WHERE user_id = ?", (aj_val[]){AJ_VINT(id)}, 1, NULL);

@@ -42,8 +42,8 @@ static void record_hash(const char *prev, int64_t seq, int64_t at_ms, int64_t en
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     char nums[96];
-    int n = snprintf(nums, sizeof nums, "\n%lld\n%lld\n%lld\n", (long long)seq, (long long)at_ms,
-                     (long long)ent);
+    int n =
+        snprintf(nums, sizeof nums, "\n%lld\n%lld\n%lld\n", (long long)seq, (long long)at_ms, (long long)ent);
     crypto_hash_sha256_update(&st, (const unsigned char *)prev, strlen(prev));
     crypto_hash_sha256_update(&st, (const unsigned char *)nums, (size_t)n);
     const char *rest[] = {actor, action, otype, oid, before ? before : "", after ? after : ""};
@@ -88,24 +88,31 @@ aj_err aj_audit_append(aj_db *db, const aj_audit_entry *en) {
     int64_t at_ms = aj_time_now_ms();
     record_hash(db->audit_hash, seq, at_ms, en->enterprise_id, en->actor, en->action, en->object_type,
                 en->object_id, before, after, hash);
-    aj_val p[13] = {AJ_VINT(seq),           AJ_VINT(at_ms),
+    aj_val p[13] = {AJ_VINT(seq),
+                    AJ_VINT(at_ms),
                     en->enterprise_id ? AJ_VINT(en->enterprise_id) : AJ_VNULL,
-                    AJ_VTEXT(en->actor),    AJ_VTEXT(en->action),
-                    AJ_VTEXT(en->object_type), AJ_VTEXT(en->object_id),
+                    AJ_VTEXT(en->actor),
+                    AJ_VTEXT(en->action),
+                    AJ_VTEXT(en->object_type),
+                    AJ_VTEXT(en->object_id),
                     before[0] ? AJ_VTEXT(before) : AJ_VNULL,
                     after[0] ? AJ_VTEXT(after) : AJ_VNULL,
-                    AJ_VTEXT(db->audit_hash), AJ_VTEXT(hash), AJ_VINT(seq), AJ_VTEXT(hash)};
+                    AJ_VTEXT(db->audit_hash),
+                    AJ_VTEXT(hash),
+                    AJ_VINT(seq),
+                    AJ_VTEXT(hash)};
     const char *insert = "INSERT INTO audit_log (seq, at_ms, enterprise_id, actor, action, object_type,"
                          " object_id, before_digest, after_digest, prev_hash, hash)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     if (db->kind == AJ_DB_POSTGRES) {
         /* One round trip: the record and the head move together. */
-        e = aj_db_exec(db,
-                       "WITH rec AS (INSERT INTO audit_log (seq, at_ms, enterprise_id, actor, action, object_type,"
-                       " object_id, before_digest, after_digest, prev_hash, hash)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))"
-                       " UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
-                       p, 13, NULL);
+        e = aj_db_exec(
+            db,
+            "WITH rec AS (INSERT INTO audit_log (seq, at_ms, enterprise_id, actor, action, object_type,"
+            " object_id, before_digest, after_digest, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))"
+            " UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+            p, 13, NULL);
     } else {
         e = aj_db_exec(db, insert, p, 11, NULL);
         if (!e) e = aj_db_exec(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", p + 11, 2, NULL);
@@ -147,8 +154,8 @@ aj_err aj_audit_verify(aj_db *db, aj_audit_report *rep) {
             } else if (strcmp(stored_prev, prev) != 0) {
                 rep->first_bad_seq = seq;
                 snprintf(rep->reason, sizeof rep->reason,
-                         "record %lld does not link to record %lld (removed or reordered)",
-                         (long long)seq, (long long)(seq - 1));
+                         "record %lld does not link to record %lld (removed or reordered)", (long long)seq,
+                         (long long)(seq - 1));
             } else {
                 record_hash(prev, seq, aj_result_int(r, i, 1), aj_result_int(r, i, 2),
                             aj_result_text(r, i, 3), aj_result_text(r, i, 4), aj_result_text(r, i, 5),
@@ -158,8 +165,7 @@ aj_err aj_audit_verify(aj_db *db, aj_audit_report *rep) {
                 if (strcmp(computed, stored_hash) != 0) {
                     rep->first_bad_seq = seq;
                     snprintf(rep->reason, sizeof rep->reason,
-                             "record %lld was altered (its content does not match its hash)",
-                             (long long)seq);
+                             "record %lld was altered (its content does not match its hash)", (long long)seq);
                 }
             }
             if (rep->first_bad_seq) {
@@ -189,7 +195,8 @@ aj_err aj_audit_verify(aj_db *db, aj_audit_report *rep) {
     if (!head_ok) {
         rep->first_bad_seq = expect_seq <= head_seq ? expect_seq : head_seq;
         snprintf(rep->reason, sizeof rep->reason,
-                 "the chain ends at record %lld but the head says %lld: records at the end were removed or altered",
+                 "the chain ends at record %lld but the head says %lld: records at the end were removed or "
+                 "altered",
                  (long long)(expect_seq - 1), (long long)head_seq);
         return AJ_EAUDIT;
     }

@@ -15,4 +15,6 @@ uint32_t aj_perm_from_name(const char *name) {
     return 0;
 }
 
-const char *aj_perm_name(int i) { return (i >= 0 && i < AJ_PERM_COUNT) ? perm_names[i] : "?"; }
+const char *aj_perm_name(int i) {
+    return (i >= 0 && i < AJ_PERM_COUNT) ? perm_names[i] : "?";
+}

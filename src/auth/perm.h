@@ -5,14 +5,14 @@
 
 #include <stdint.h>
 
-#define AJ_PERM_MAP(X)                                  \
-    X(AJ_PERM_PLANT_READ, "plant.read")                 \
-    X(AJ_PERM_PLANT_WRITE, "plant.write")               \
-    X(AJ_PERM_PEOPLE_READ, "people.read")               \
-    X(AJ_PERM_PEOPLE_READ_OWN_ORG, "people.read_own_org") \
-    X(AJ_PERM_PEOPLE_WRITE, "people.write")             \
-    X(AJ_PERM_USERS_ADMIN, "users.admin")               \
-    X(AJ_PERM_AUDIT_READ, "audit.read")                 \
+#define AJ_PERM_MAP(X)                                                                                       \
+    X(AJ_PERM_PLANT_READ, "plant.read")                                                                      \
+    X(AJ_PERM_PLANT_WRITE, "plant.write")                                                                    \
+    X(AJ_PERM_PEOPLE_READ, "people.read")                                                                    \
+    X(AJ_PERM_PEOPLE_READ_OWN_ORG, "people.read_own_org")                                                    \
+    X(AJ_PERM_PEOPLE_WRITE, "people.write")                                                                  \
+    X(AJ_PERM_USERS_ADMIN, "users.admin")                                                                    \
+    X(AJ_PERM_AUDIT_READ, "audit.read")                                                                      \
     X(AJ_PERM_METRICS_READ, "metrics.read")
 
 enum {

@@ -78,12 +78,13 @@ static aj_err take_user_row(const aj_result *r, int c0, int64_t user_id, aj_auth
 static aj_err load_scope(aj_db *db, aj_auth *a) {
     aj_val p[3] = {AJ_VINT(a->user_id), AJ_VINT(a->user_id), AJ_VINT(a->user_id)};
     aj_result *r;
-    aj_err e = aj_db_query(db,
-                           "SELECT 'r', ur.role, rp.permission, CAST(NULL AS BIGINT) FROM user_roles ur"
-                           " LEFT JOIN role_permissions rp ON rp.role = ur.role WHERE ur.user_id = ?"
-                           " UNION ALL SELECT 'g', NULL, NULL, enterprise_id FROM regulator_grants WHERE user_id = ?"
-                           " UNION ALL SELECT 's', NULL, NULL, site_id FROM user_sites WHERE user_id = ?",
-                           p, 3, &r);
+    aj_err e =
+        aj_db_query(db,
+                    "SELECT 'r', ur.role, rp.permission, CAST(NULL AS BIGINT) FROM user_roles ur"
+                    " LEFT JOIN role_permissions rp ON rp.role = ur.role WHERE ur.user_id = ?"
+                    " UNION ALL SELECT 'g', NULL, NULL, enterprise_id FROM regulator_grants WHERE user_id = ?"
+                    " UNION ALL SELECT 's', NULL, NULL, site_id FROM user_sites WHERE user_id = ?",
+                    p, 3, &r);
     if (e) return e;
     a->perms = 0;
     a->n_roles = 0;
@@ -121,9 +122,9 @@ static aj_err load_scope(aj_db *db, aj_auth *a) {
 aj_err aj_auth_load_user(aj_db *db, int64_t user_id, aj_auth *a) {
     aj_val p = AJ_VINT(user_id);
     aj_result *r;
-    aj_err e = aj_db_query(db,
-                           "SELECT enterprise_id, username, display_name, org_id, is_disabled FROM users WHERE id = ?",
-                           &p, 1, &r);
+    aj_err e = aj_db_query(
+        db, "SELECT enterprise_id, username, display_name, org_id, is_disabled FROM users WHERE id = ?", &p,
+        1, &r);
     if (e) return e;
     e = aj_result_rows(r) == 1 ? take_user_row(r, 0, user_id, a) : AJ_EUNAUTH;
     aj_result_free(r);

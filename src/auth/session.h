@@ -12,7 +12,7 @@
 #include "store/store.h"
 
 #define AJ_PASSWORD_HASH_MAX 128
-#define AJ_TOKEN_TEXT_MAX 64
+#define AJ_TOKEN_TEXT_MAX    64
 
 /* Hashes with argon2id (libsodium interactive limits). out must hold 128 bytes. */
 aj_err aj_password_hash(const char *password, char *out, size_t outlen);

@@ -46,7 +46,8 @@ void aj_throttle_free(aj_throttle *t) {
 
 static uint64_t key_of(aj_throttle *t, const char *user, const char *addr) {
     char buf[512];
-    int n = addr ? snprintf(buf, sizeof buf, "u:%s\n%s", user, addr) : snprintf(buf, sizeof buf, "U:%s", user);
+    int n =
+        addr ? snprintf(buf, sizeof buf, "u:%s\n%s", user, addr) : snprintf(buf, sizeof buf, "U:%s", user);
     if (n < 0) n = 0;
     if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
     unsigned char out[crypto_shorthash_BYTES];

@@ -14,8 +14,8 @@ static bool valid_code(const char *s, size_t max) {
     if (n == 0 || n > max) return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == '-' || c == '@'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '.' || c == '-' || c == '@'))
             return false;
     }
     return true;
@@ -37,7 +37,8 @@ aj_err aj_user_load_json(aj_db *db, int64_t enterprise_id, int64_t user_id, json
     json_t *u = json_incref(json_array_get(rows, 0));
     json_decref(rows);
     json_t *roles;
-    if ((e = aj_db_query_json(db, "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role", p, 1, &roles))) {
+    if ((e = aj_db_query_json(db, "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role", p, 1,
+                              &roles))) {
         json_decref(u);
         return e;
     }
@@ -48,10 +49,11 @@ aj_err aj_user_load_json(aj_db *db, int64_t enterprise_id, int64_t user_id, json
     json_decref(roles);
     json_object_set_new(u, "roles", names);
     json_t *scope;
-    if ((e = aj_db_query_json(db,
-                              "SELECT 'site' AS kind, site_id AS id FROM user_sites WHERE user_id = ?"
-                              " UNION ALL SELECT 'grant', enterprise_id FROM regulator_grants WHERE user_id = ?",
-                              (aj_val[]){AJ_VINT(user_id), AJ_VINT(user_id)}, 2, &scope))) {
+    if ((e = aj_db_query_json(
+             db,
+             "SELECT 'site' AS kind, site_id AS id FROM user_sites WHERE user_id = ?"
+             " UNION ALL SELECT 'grant', enterprise_id FROM regulator_grants WHERE user_id = ?",
+             (aj_val[]){AJ_VINT(user_id), AJ_VINT(user_id)}, 2, &scope))) {
         json_decref(u);
         return e;
     }
@@ -96,14 +98,19 @@ aj_err aj_user_create(aj_db *db, const aj_user_spec *s, const char *actor, int64
         snprintf(msg, msglen, "password hashing failed (out of memory)");
         return e;
     }
-    aj_val p[7] = {AJ_VINT(s->enterprise_id), AJ_VTEXT(s->username), AJ_VTEXT(s->display_name), AJ_VTEXT(hash),
-                   s->org_id ? AJ_VINT(s->org_id) : AJ_VNULL, s->person_id ? AJ_VINT(s->person_id) : AJ_VNULL,
+    aj_val p[7] = {AJ_VINT(s->enterprise_id),
+                   AJ_VTEXT(s->username),
+                   AJ_VTEXT(s->display_name),
+                   AJ_VTEXT(hash),
+                   s->org_id ? AJ_VINT(s->org_id) : AJ_VNULL,
+                   s->person_id ? AJ_VINT(s->person_id) : AJ_VNULL,
                    AJ_VINT(aj_time_now_ms())};
     int64_t id;
-    e = aj_db_query_int(db,
-                        "INSERT INTO users (enterprise_id, username, display_name, password_hash, org_id, person_id,"
-                        " created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        p, 7, &id);
+    e = aj_db_query_int(
+        db,
+        "INSERT INTO users (enterprise_id, username, display_name, password_hash, org_id, person_id,"
+        " created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        p, 7, &id);
     if (e == AJ_ECONFLICT) {
         snprintf(msg, msglen, "user name \"%s\" is taken", s->username);
         return e;
@@ -116,7 +123,8 @@ aj_err aj_user_create(aj_db *db, const aj_user_spec *s, const char *actor, int64
     for (int i = 0; s->roles[i]; i++) {
         aj_val q[2] = {AJ_VINT(id), AJ_VTEXT(s->roles[i])};
         if ((e = aj_db_exec(db, "INSERT INTO user_roles (user_id, role) VALUES (?, ?)", q, 2, NULL))) {
-            snprintf(msg, msglen, e == AJ_EINVAL ? "unknown role \"%s\"" : "role \"%s\" given twice", s->roles[i]);
+            snprintf(msg, msglen, e == AJ_EINVAL ? "unknown role \"%s\"" : "role \"%s\" given twice",
+                     s->roles[i]);
             return AJ_EINVAL;
         }
         if (strcmp(s->roles[i], "regulator") == 0) is_regulator = true;
@@ -127,7 +135,8 @@ aj_err aj_user_create(aj_db *db, const aj_user_spec *s, const char *actor, int64
     }
     for (int i = 0; i < s->n_grants; i++) {
         aj_val q[2] = {AJ_VINT(id), AJ_VINT(s->grants[i])};
-        if ((e = aj_db_exec(db, "INSERT INTO regulator_grants (user_id, enterprise_id) VALUES (?, ?)", q, 2, NULL))) {
+        if ((e = aj_db_exec(db, "INSERT INTO regulator_grants (user_id, enterprise_id) VALUES (?, ?)", q, 2,
+                            NULL))) {
             snprintf(msg, msglen, "grant of enterprise %lld: %s", (long long)s->grants[i], aj_db_errmsg(db));
             return AJ_EINVAL;
         }
@@ -135,7 +144,8 @@ aj_err aj_user_create(aj_db *db, const aj_user_spec *s, const char *actor, int64
     for (int i = 0; i < s->n_sites; i++) {
         aj_val q[3] = {AJ_VINT(id), AJ_VINT(s->sites[i]), AJ_VINT(s->enterprise_id)};
         int64_t ok;
-        if (aj_db_query_int(db, "SELECT 1 FROM sites WHERE id = ? AND enterprise_id = ?", q + 1, 2, &ok) != AJ_OK) {
+        if (aj_db_query_int(db, "SELECT 1 FROM sites WHERE id = ? AND enterprise_id = ?", q + 1, 2, &ok) !=
+            AJ_OK) {
             snprintf(msg, msglen, "site %lld is not a site of the enterprise", (long long)s->sites[i]);
             return AJ_EINVAL;
         }
@@ -164,7 +174,8 @@ aj_err aj_user_set_password(aj_db *db, int64_t enterprise_id, int64_t user_id, c
     if (e) return e;
     aj_val p[3] = {AJ_VTEXT(hash), AJ_VINT(user_id), AJ_VINT(enterprise_id)};
     int64_t n = 0;
-    if ((e = aj_db_exec(db, "UPDATE users SET password_hash = ? WHERE id = ? AND enterprise_id = ?", p, 3, &n)))
+    if ((e = aj_db_exec(db, "UPDATE users SET password_hash = ? WHERE id = ? AND enterprise_id = ?", p, 3,
+                        &n)))
         return e;
     if (n != 1) {
         snprintf(msg, msglen, "no user with id %lld", (long long)user_id);
@@ -178,8 +189,8 @@ aj_err aj_user_set_password(aj_db *db, int64_t enterprise_id, int64_t user_id, c
     return e;
 }
 
-aj_err aj_enterprise_create(aj_db *db, const char *code, const char *name, const char *name_en, const char *actor,
-                            int64_t *out_id, char *msg, size_t msglen) {
+aj_err aj_enterprise_create(aj_db *db, const char *code, const char *name, const char *name_en,
+                            const char *actor, int64_t *out_id, char *msg, size_t msglen) {
     if (!code || !valid_code(code, AJ_CODE_LEN_MAX) || !name || !*name || strlen(name) > AJ_NAME_LEN_MAX) {
         snprintf(msg, msglen, "enterprise needs a code (letters, digits, _ . -) and a name");
         return AJ_EINVAL;
@@ -189,8 +200,10 @@ aj_err aj_enterprise_create(aj_db *db, const char *code, const char *name, const
                                "INSERT INTO enterprises (code, name, name_en, created_ms) VALUES (?, ?, ?, ?)"
                                " RETURNING id",
                                p, 4, out_id);
-    if (e == AJ_ECONFLICT) snprintf(msg, msglen, "enterprise code \"%s\" is taken", code);
-    else if (e) snprintf(msg, msglen, "%s", aj_db_errmsg(db));
+    if (e == AJ_ECONFLICT)
+        snprintf(msg, msglen, "enterprise code \"%s\" is taken", code);
+    else if (e)
+        snprintf(msg, msglen, "%s", aj_db_errmsg(db));
     if (e) return e;
     json_t *after = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)*out_id, "code", code, "name", name);
     char oid[24];
@@ -201,17 +214,20 @@ aj_err aj_enterprise_create(aj_db *db, const char *code, const char *name, const
     return e;
 }
 
-aj_err aj_site_create(aj_db *db, int64_t enterprise_id, const char *code, const char *name, const char *name_en,
-                      const char *actor, int64_t *out_id, char *msg, size_t msglen) {
+aj_err aj_site_create(aj_db *db, int64_t enterprise_id, const char *code, const char *name,
+                      const char *name_en, const char *actor, int64_t *out_id, char *msg, size_t msglen) {
     if (!code || !valid_code(code, AJ_CODE_LEN_MAX) || !name || !*name || strlen(name) > AJ_NAME_LEN_MAX) {
         snprintf(msg, msglen, "site needs a code (letters, digits, _ . -) and a name");
         return AJ_EINVAL;
     }
     aj_val p[4] = {AJ_VINT(enterprise_id), AJ_VTEXT(code), AJ_VTEXT(name), AJ_VTEXT(name_en)};
-    aj_err e = aj_db_query_int(db, "INSERT INTO sites (enterprise_id, code, name, name_en) VALUES (?, ?, ?, ?) RETURNING id",
-                               p, 4, out_id);
-    if (e == AJ_ECONFLICT) snprintf(msg, msglen, "site code \"%s\" is taken in this enterprise", code);
-    else if (e) snprintf(msg, msglen, "%s", aj_db_errmsg(db));
+    aj_err e = aj_db_query_int(
+        db, "INSERT INTO sites (enterprise_id, code, name, name_en) VALUES (?, ?, ?, ?) RETURNING id", p, 4,
+        out_id);
+    if (e == AJ_ECONFLICT)
+        snprintf(msg, msglen, "site code \"%s\" is taken in this enterprise", code);
+    else if (e)
+        snprintf(msg, msglen, "%s", aj_db_errmsg(db));
     if (e) return e;
     json_t *after = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)*out_id, "code", code, "name", name);
     char oid[24];

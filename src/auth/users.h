@@ -27,11 +27,11 @@ aj_err aj_user_create(aj_db *db, const aj_user_spec *spec, const char *actor, in
 aj_err aj_user_set_password(aj_db *db, int64_t enterprise_id, int64_t user_id, const char *password,
                             const char *actor, char *msg, size_t msglen);
 /* Creates an enterprise (code unique). */
-aj_err aj_enterprise_create(aj_db *db, const char *code, const char *name, const char *name_en, const char *actor,
-                            int64_t *out_id, char *msg, size_t msglen);
+aj_err aj_enterprise_create(aj_db *db, const char *code, const char *name, const char *name_en,
+                            const char *actor, int64_t *out_id, char *msg, size_t msglen);
 /* Creates a site in an enterprise. */
-aj_err aj_site_create(aj_db *db, int64_t enterprise_id, const char *code, const char *name, const char *name_en,
-                      const char *actor, int64_t *out_id, char *msg, size_t msglen);
+aj_err aj_site_create(aj_db *db, int64_t enterprise_id, const char *code, const char *name,
+                      const char *name_en, const char *actor, int64_t *out_id, char *msg, size_t msglen);
 /* User object (no password hash) as JSON; AJ_ENOTFOUND outside enterprise_id. */
 aj_err aj_user_load_json(aj_db *db, int64_t enterprise_id, int64_t user_id, json_t **out);
 

@@ -9,8 +9,8 @@
 /* Largest request body accepted by default (bytes). A full plant file of a large site
  * (~20k tags) is about 8 MiB; anything larger is split or uploaded in parts. */
 #define AJ_BODY_MAX_DEFAULT (16u * 1024u * 1024u)
-#define AJ_BODY_MAX_MIN (4u * 1024u)
-#define AJ_BODY_MAX_MAX (256u * 1024u * 1024u)
+#define AJ_BODY_MAX_MIN     (4u * 1024u)
+#define AJ_BODY_MAX_MAX     (256u * 1024u * 1024u)
 
 /* Total size of request headers (libmicrohttpd's per-connection memory pool). Browsers
  * send < 4 KiB; 32 KiB leaves room for long cookies and tokens. */
@@ -24,17 +24,17 @@
 
 /* Paging: default and maximum page size of list endpoints. */
 #define AJ_PAGE_LIMIT_DEFAULT 50
-#define AJ_PAGE_LIMIT_MAX 1000
+#define AJ_PAGE_LIMIT_MAX     1000
 
 /* Strings in the plant model (names, codes, units). Codes are identifiers. */
-#define AJ_CODE_LEN_MAX 64
-#define AJ_NAME_LEN_MAX 200
-#define AJ_TEXT_LEN_MAX 4000
+#define AJ_CODE_LEN_MAX     64
+#define AJ_NAME_LEN_MAX     200
+#define AJ_TEXT_LEN_MAX     4000
 #define AJ_PASSWORD_LEN_MIN 10
 #define AJ_PASSWORD_LEN_MAX 256
 
 /* Plant file: objects per family and polygon vertices per area. */
-#define AJ_PLANT_OBJECTS_MAX 200000
+#define AJ_PLANT_OBJECTS_MAX  200000
 #define AJ_POLYGON_POINTS_MAX 1000
 /* Validation errors reported for one plant file (the rest are counted). */
 #define AJ_PLANT_ERRORS_MAX 200
@@ -43,12 +43,12 @@
 
 /* Login throttling: failures per (user, address) within the window before refusing. */
 #define AJ_LOGIN_FAILURES_MAX 5
-#define AJ_LOGIN_WINDOW_S 900
+#define AJ_LOGIN_WINDOW_S     900
 /* Slots in the in-memory throttling table (bounded; oldest entry is reused). */
 #define AJ_LOGIN_SLOTS 4096
 
 /* Sessions: token bytes (before encoding) and lifetime bounds. */
-#define AJ_TOKEN_BYTES 32
+#define AJ_TOKEN_BYTES           32
 #define AJ_SESSION_TTL_S_DEFAULT (12 * 3600)
 
 /* Database connections in the pool (each HTTP worker thread borrows one). */
@@ -60,6 +60,6 @@
 
 /* Static files served from the console directory. */
 #define AJ_STATIC_FILE_MAX (8u * 1024u * 1024u)
-#define AJ_PATH_MAX 1024
+#define AJ_PATH_MAX        1024
 
 #endif

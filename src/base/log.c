@@ -9,7 +9,9 @@
 static aj_log_level log_level = AJ_LOG_INFO;
 static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 
-void aj_log_set_level(aj_log_level level) { log_level = level; }
+void aj_log_set_level(aj_log_level level) {
+    log_level = level;
+}
 
 int aj_log_level_parse(const char *s) {
     static const char *const names[] = {"debug", "info", "warn", "error"};

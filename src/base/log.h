@@ -10,8 +10,8 @@ int aj_log_level_parse(const char *s);
 void aj_log(aj_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define aj_debug(...) aj_log(AJ_LOG_DEBUG, __VA_ARGS__)
-#define aj_info(...) aj_log(AJ_LOG_INFO, __VA_ARGS__)
-#define aj_warn(...) aj_log(AJ_LOG_WARN, __VA_ARGS__)
+#define aj_info(...)  aj_log(AJ_LOG_INFO, __VA_ARGS__)
+#define aj_warn(...)  aj_log(AJ_LOG_WARN, __VA_ARGS__)
 #define aj_error(...) aj_log(AJ_LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -37,7 +37,8 @@ static void actor_name(char *buf, size_t n) {
 
 static aj_err enterprise_id(aj_db *db, const char *code, int64_t *out) {
     if (!code) return AJ_EINVAL;
-    return aj_db_query_int(db, "SELECT id FROM enterprises WHERE code = ?", (aj_val[]){AJ_VTEXT(code)}, 1, out);
+    return aj_db_query_int(db, "SELECT id FROM enterprises WHERE code = ?", (aj_val[]){AJ_VTEXT(code)}, 1,
+                           out);
 }
 
 static int fail(const char *what, const char *msg) {
@@ -85,17 +86,18 @@ static int run(const char *sub, aj_opts *o) {
     int64_t ent = 0, id = 0;
     if (!strcmp(sub, "create-enterprise")) {
         if ((e = aj_db_begin(db)) == AJ_OK &&
-            (e = aj_enterprise_create(db, aj_opt(o, "code"), aj_opt(o, "name"), aj_opt(o, "name-en"), actor, &id, err,
-                                      sizeof err)) == AJ_OK)
+            (e = aj_enterprise_create(db, aj_opt(o, "code"), aj_opt(o, "name"), aj_opt(o, "name-en"), actor,
+                                      &id, err, sizeof err)) == AJ_OK)
             e = aj_db_commit(db);
         if (!e) printf("enterprise %s created (id %lld)\n", aj_opt(o, "code"), (long long)id);
     } else if (!strcmp(sub, "create-site")) {
         if (enterprise_id(db, aj_opt(o, "enterprise"), &ent)) {
-            snprintf(err, sizeof err, "no enterprise with code \"%s\"", aj_opt(o, "enterprise") ? aj_opt(o, "enterprise") : "");
+            snprintf(err, sizeof err, "no enterprise with code \"%s\"",
+                     aj_opt(o, "enterprise") ? aj_opt(o, "enterprise") : "");
             e = AJ_EINVAL;
         } else if ((e = aj_db_begin(db)) == AJ_OK &&
-                   (e = aj_site_create(db, ent, aj_opt(o, "code"), aj_opt(o, "name"), aj_opt(o, "name-en"), actor, &id,
-                                       err, sizeof err)) == AJ_OK) {
+                   (e = aj_site_create(db, ent, aj_opt(o, "code"), aj_opt(o, "name"), aj_opt(o, "name-en"),
+                                       actor, &id, err, sizeof err)) == AJ_OK) {
             e = aj_db_commit(db);
         }
         if (!e) printf("site %s created (id %lld)\n", aj_opt(o, "code"), (long long)id);
@@ -106,10 +108,11 @@ static int run(const char *sub, aj_opts *o) {
         aj_user_spec s = {.username = aj_opt(o, "username"), .roles = roles, .grants = grants};
         s.display_name = aj_opt(o, "display-name") ? aj_opt(o, "display-name") : s.username;
         if (enterprise_id(db, aj_opt(o, "enterprise"), &s.enterprise_id)) {
-            snprintf(err, sizeof err, "no enterprise with code \"%s\"", aj_opt(o, "enterprise") ? aj_opt(o, "enterprise") : "");
+            snprintf(err, sizeof err, "no enterprise with code \"%s\"",
+                     aj_opt(o, "enterprise") ? aj_opt(o, "enterprise") : "");
             e = AJ_EINVAL;
-        } else if (!aj_read_secret(aj_opt(o, "password-file"), "ANJIAN_USER_PASSWORD", password, sizeof password, err,
-                                   sizeof err)) {
+        } else if (!aj_read_secret(aj_opt(o, "password-file"), "ANJIAN_USER_PASSWORD", password,
+                                   sizeof password, err, sizeof err)) {
             e = AJ_EINVAL;
         } else if (!password[0]) {
             snprintf(err, sizeof err, "give the password with --password-file FILE or ANJIAN_USER_PASSWORD");
@@ -118,9 +121,11 @@ static int run(const char *sub, aj_opts *o) {
         s.password = password;
         snprintf(roles_buf, sizeof roles_buf, "%s", aj_opt(o, "roles") ? aj_opt(o, "roles") : "");
         int nr = 0;
-        for (char *save, *t = strtok_r(roles_buf, ",", &save); t && nr < 15; t = strtok_r(NULL, ",", &save)) roles[nr++] = t;
+        for (char *save, *t = strtok_r(roles_buf, ",", &save); t && nr < 15; t = strtok_r(NULL, ",", &save))
+            roles[nr++] = t;
         snprintf(grant_buf, sizeof grant_buf, "%s", aj_opt(o, "grant") ? aj_opt(o, "grant") : "");
-        for (char *save, *t = strtok_r(grant_buf, ",", &save); !e && t && s.n_grants < 64; t = strtok_r(NULL, ",", &save)) {
+        for (char *save, *t = strtok_r(grant_buf, ",", &save); !e && t && s.n_grants < 64;
+             t = strtok_r(NULL, ",", &save)) {
             if (enterprise_id(db, t, &grants[s.n_grants])) {
                 snprintf(err, sizeof err, "--grant: no enterprise with code \"%s\"", t);
                 e = AJ_EINVAL;
@@ -133,7 +138,8 @@ static int run(const char *sub, aj_opts *o) {
             snprintf(err, sizeof err, "--org: no organisation \"%s\" in the enterprise", aj_opt(o, "org"));
             e = AJ_EINVAL;
         }
-        if (!e && (e = aj_db_begin(db)) == AJ_OK && (e = aj_user_create(db, &s, actor, &id, err, sizeof err)) == AJ_OK)
+        if (!e && (e = aj_db_begin(db)) == AJ_OK &&
+            (e = aj_user_create(db, &s, actor, &id, err, sizeof err)) == AJ_OK)
             e = aj_db_commit(db);
         if (!e) printf("user %s created (id %lld)\n", s.username, (long long)id);
     } else if (!strcmp(sub, "reset-password")) {
@@ -143,12 +149,16 @@ static int run(const char *sub, aj_opts *o) {
                                                       (aj_val[]){AJ_VTEXT(aj_opt(o, "username"))}, 1, &uid)) {
             snprintf(err, sizeof err, "no user \"%s\"", aj_opt(o, "username") ? aj_opt(o, "username") : "");
             e = AJ_EINVAL;
-        } else if (!aj_read_secret(aj_opt(o, "password-file"), "ANJIAN_USER_PASSWORD", password, sizeof password, err,
-                                   sizeof err) || !password[0]) {
-            if (!err[0]) snprintf(err, sizeof err, "give the password with --password-file FILE or ANJIAN_USER_PASSWORD");
+        } else if (!aj_read_secret(aj_opt(o, "password-file"), "ANJIAN_USER_PASSWORD", password,
+                                   sizeof password, err, sizeof err) ||
+                   !password[0]) {
+            if (!err[0])
+                snprintf(err, sizeof err,
+                         "give the password with --password-file FILE or ANJIAN_USER_PASSWORD");
             e = AJ_EINVAL;
         } else {
-            aj_db_query_int(db, "SELECT enterprise_id FROM users WHERE id = ?", (aj_val[]){AJ_VINT(uid)}, 1, &ent);
+            aj_db_query_int(db, "SELECT enterprise_id FROM users WHERE id = ?", (aj_val[]){AJ_VINT(uid)}, 1,
+                            &ent);
             if ((e = aj_db_begin(db)) == AJ_OK &&
                 (e = aj_user_set_password(db, ent, uid, password, actor, err, sizeof err)) == AJ_OK)
                 e = aj_db_commit(db);
@@ -157,7 +167,8 @@ static int run(const char *sub, aj_opts *o) {
     } else if (!strcmp(sub, "import-plant") || !strcmp(sub, "export-plant")) {
         bool is_import = sub[0] == 'i';
         if (enterprise_id(db, aj_opt(o, "enterprise"), &ent)) {
-            snprintf(err, sizeof err, "no enterprise with code \"%s\"", aj_opt(o, "enterprise") ? aj_opt(o, "enterprise") : "");
+            snprintf(err, sizeof err, "no enterprise with code \"%s\"",
+                     aj_opt(o, "enterprise") ? aj_opt(o, "enterprise") : "");
             e = AJ_EINVAL;
         } else if (is_import) {
             size_t len = 0;
@@ -171,7 +182,8 @@ static int run(const char *sub, aj_opts *o) {
             aj_plant_report *rep = doc ? aj_plant_report_new() : NULL;
             e = rep ? aj_plant_import(db, ent, actor, doc, rep) : AJ_EINVAL;
             if (rep && e == AJ_EINVAL) {
-                for (int i = 0; i < rep->n_listed; i++) fprintf(stderr, "%s: %s\n", rep->errors[i].path, rep->errors[i].message);
+                for (int i = 0; i < rep->n_listed; i++)
+                    fprintf(stderr, "%s: %s\n", rep->errors[i].path, rep->errors[i].message);
                 snprintf(err, sizeof err, "%d error(s); nothing was imported", rep->n_errors);
             } else if (rep && e) {
                 snprintf(err, sizeof err, "import failed, nothing was imported: %s", aj_db_errmsg(db));
@@ -187,9 +199,12 @@ static int run(const char *sub, aj_opts *o) {
         } else {
             int64_t site = 0;
             json_t *doc = NULL;
-            if (aj_db_query_int(db, "SELECT id FROM sites WHERE enterprise_id = ? AND code = ?",
-                                (aj_val[]){AJ_VINT(ent), AJ_VTEXT(aj_opt(o, "site") ? aj_opt(o, "site") : "")}, 2, &site)) {
-                snprintf(err, sizeof err, "no site \"%s\" in the enterprise", aj_opt(o, "site") ? aj_opt(o, "site") : "");
+            if (aj_db_query_int(
+                    db, "SELECT id FROM sites WHERE enterprise_id = ? AND code = ?",
+                    (aj_val[]){AJ_VINT(ent), AJ_VTEXT(aj_opt(o, "site") ? aj_opt(o, "site") : "")}, 2,
+                    &site)) {
+                snprintf(err, sizeof err, "no site \"%s\" in the enterprise",
+                         aj_opt(o, "site") ? aj_opt(o, "site") : "");
                 e = AJ_EINVAL;
             } else if ((e = aj_plant_export(db, ent, site, &doc)) == AJ_OK) {
                 json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -212,8 +227,9 @@ static int run(const char *sub, aj_opts *o) {
 }
 
 int aj_cmd_admin(int argc, char **argv) {
-    static const char *const allowed[] = {"db", "code", "name", "name-en", "enterprise", "username", "display-name",
-                                          "roles", "password-file", "org", "grant", "site", NULL};
+    static const char *const allowed[] = {"db",       "code",         "name",  "name-en",       "enterprise",
+                                          "username", "display-name", "roles", "password-file", "org",
+                                          "grant",    "site",         NULL};
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
         admin_usage(argc < 1 ? stderr : stdout);
         return argc < 1 ? AJ_EXIT_USAGE : AJ_EXIT_OK;
@@ -231,7 +247,8 @@ int aj_cmd_audit(int argc, char **argv) {
     static const char *const allowed[] = {"db", NULL};
     aj_opts o;
     char err[1024];
-    if (argc < 1 || strcmp(argv[0], "verify") != 0 || !aj_opts_parse(&o, argc - 1, argv + 1, allowed, err, sizeof err)) {
+    if (argc < 1 || strcmp(argv[0], "verify") != 0 ||
+        !aj_opts_parse(&o, argc - 1, argv + 1, allowed, err, sizeof err)) {
         fprintf(stderr, "usage: anjian audit verify [--db URL]\n"
                         "exit 0: chain intact; 3: broken (the first broken record is named); 1: error\n");
         return AJ_EXIT_USAGE;
@@ -248,8 +265,8 @@ int aj_cmd_audit(int argc, char **argv) {
     if (e == AJ_OK) {
         printf("audit chain intact: %lld records verified\n", (long long)rep.n_checked);
     } else if (e == AJ_EAUDIT) {
-        printf("audit chain BROKEN at record %lld: %s (%lld records before it verified)\n", (long long)rep.first_bad_seq,
-               rep.reason, (long long)rep.n_checked);
+        printf("audit chain BROKEN at record %lld: %s (%lld records before it verified)\n",
+               (long long)rep.first_bad_seq, rep.reason, (long long)rep.n_checked);
         rc = AJ_EXIT_AUDIT;
     } else {
         fprintf(stderr, "anjian audit verify: %s\n", aj_db_errmsg(db));

@@ -35,9 +35,12 @@ bool aj_opts_parse(aj_opts *o, int argc, char **argv, const char *const *allowed
             return false;
         }
         const char *value;
-        if (is_flag) value = "true";
-        else if (eq) value = eq + 1;
-        else if (i + 1 < argc) value = argv[++i];
+        if (is_flag)
+            value = "true";
+        else if (eq)
+            value = eq + 1;
+        else if (i + 1 < argc)
+            value = argv[++i];
         else {
             snprintf(err, errlen, "option --%.*s needs a value", (int)len, name);
             return false;
@@ -51,7 +54,8 @@ bool aj_opts_parse(aj_opts *o, int argc, char **argv, const char *const *allowed
 const char *aj_opt(const aj_opts *o, const char *name) {
     for (int i = o->n - 1; i >= 0; i--) {
         size_t n = strlen(name);
-        if (strncmp(o->names[i], name, n) == 0 && (o->names[i][n] == 0 || o->names[i][n] == '!')) return o->values[i];
+        if (strncmp(o->names[i], name, n) == 0 && (o->names[i][n] == 0 || o->names[i][n] == '!'))
+            return o->values[i];
     }
     return NULL;
 }

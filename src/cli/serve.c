@@ -61,20 +61,23 @@ static aj_err bootstrap(aj_app *app, char *err, size_t errlen) {
     }
     int64_t ent_id, user_id;
     const char *roles[] = {"admin", NULL};
-    aj_user_spec spec = {.username = app->cfg.admin_user, .display_name = "Administrator 管理员",
-                         .password = password, .roles = roles};
+    aj_user_spec spec = {.username = app->cfg.admin_user,
+                         .display_name = "Administrator 管理员",
+                         .password = password,
+                         .roles = roles};
     if ((e = aj_db_begin(db))) goto out;
     e = aj_db_query_int(db, "SELECT id FROM enterprises WHERE code = ?",
                         (aj_val[]){AJ_VTEXT(app->cfg.bootstrap_enterprise)}, 1, &ent_id);
     if (e == AJ_ENOTFOUND)
-        e = aj_enterprise_create(db, app->cfg.bootstrap_enterprise, app->cfg.bootstrap_enterprise, NULL, "system:bootstrap",
-                                 &ent_id, err, errlen);
+        e = aj_enterprise_create(db, app->cfg.bootstrap_enterprise, app->cfg.bootstrap_enterprise, NULL,
+                                 "system:bootstrap", &ent_id, err, errlen);
     if (e) goto out;
     spec.enterprise_id = ent_id;
     if ((e = aj_user_create(db, &spec, "system:bootstrap", &user_id, err, errlen))) goto out;
     e = aj_db_commit(db);
-    if (!e) aj_info("first start: created administrator \"%s\" in enterprise \"%s\"", app->cfg.admin_user,
-                    app->cfg.bootstrap_enterprise);
+    if (!e)
+        aj_info("first start: created administrator \"%s\" in enterprise \"%s\"", app->cfg.admin_user,
+                app->cfg.bootstrap_enterprise);
 out:
     if (e) {
         if (!err[0]) snprintf(err, errlen, "%s", aj_db_errmsg(db));
@@ -131,8 +134,8 @@ int aj_cmd_serve(int argc, char **argv) {
         return AJ_EXIT_FAIL;
     }
     aj_info("anjian %s serving on http://%s (port %d), database %s with %d connections", AJ_VERSION,
-            app.cfg.listen, aj_server_port(srv), aj_store_kind(app.store) == AJ_DB_SQLITE ? "sqlite" : "postgres",
-            pool);
+            app.cfg.listen, aj_server_port(srv),
+            aj_store_kind(app.store) == AJ_DB_SQLITE ? "sqlite" : "postgres", pool);
     int sig = 0;
     sigwait(&sigs, &sig);
     aj_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -27,9 +27,9 @@ typedef struct setting {
     const char *doc;
 } setting;
 
-#define STR(field) T_STR, offsetof(aj_config, field), sizeof(((aj_config *)0)->field), 0, 0
+#define STR(field)         T_STR, offsetof(aj_config, field), sizeof(((aj_config *)0)->field), 0, 0
 #define INT(field, lo, hi) T_INT, offsetof(aj_config, field), 0, lo, hi
-#define BOOL(field) T_BOOL, offsetof(aj_config, field), 0, 0, 1
+#define BOOL(field)        T_BOOL, offsetof(aj_config, field), 0, 0, 1
 
 static const setting settings[] = {
     {"listen", "ANJIAN_LISTEN", STR(listen), "127.0.0.1:8080", true,
@@ -38,8 +38,8 @@ static const setting settings[] = {
      "database: sqlite:PATH (embedded) or postgres://user@host:port/dbname"},
     {"web-root", "ANJIAN_WEB_ROOT", STR(web_root), AJ_DEFAULT_WEB_ROOT, true,
      "directory holding the web console's files"},
-    {"max-connections", "ANJIAN_MAX_CONNECTIONS", INT(max_connections, 1, AJ_HTTP_CONNECTIONS_MAX), "256", true,
-     "concurrent HTTP connections (one thread each; more are refused)"},
+    {"max-connections", "ANJIAN_MAX_CONNECTIONS", INT(max_connections, 1, AJ_HTTP_CONNECTIONS_MAX), "256",
+     true, "concurrent HTTP connections (one thread each; more are refused)"},
     {"db-pool", "ANJIAN_DB_POOL", INT(db_pool, 1, AJ_DB_POOL_MAX), "8", true,
      "database connections shared by all requests"},
     {"body-max", "ANJIAN_BODY_MAX", INT(body_max, AJ_BODY_MAX_MIN, AJ_BODY_MAX_MAX), "16777216", true,
@@ -84,8 +84,8 @@ static aj_err apply(aj_config *cfg, const setting *s, const char *value, const c
             return AJ_EINVAL;
         }
         if (v < s->min || v > s->max) {
-            snprintf(err, errlen, "%s: %s = %lld is outside %lld..%lld", where, s->name, v,
-                     (long long)s->min, (long long)s->max);
+            snprintf(err, errlen, "%s: %s = %lld is outside %lld..%lld", where, s->name, v, (long long)s->min,
+                     (long long)s->max);
             return AJ_EINVAL;
         }
         *(int64_t *)field = v;
@@ -172,8 +172,7 @@ aj_err aj_config_load_env(aj_config *cfg, char *err, size_t errlen) {
     return AJ_OK;
 }
 
-aj_err aj_config_load_args(aj_config *cfg, int argc, char **argv, bool *want_help, char *err,
-                           size_t errlen) {
+aj_err aj_config_load_args(aj_config *cfg, int argc, char **argv, bool *want_help, char *err, size_t errlen) {
     *want_help = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -242,7 +241,7 @@ void aj_config_print_markdown(FILE *out) {
         const setting *s = &settings[i];
         char b[48];
         bounds(s, b, sizeof b);
-        fprintf(out, "| %s%s` | `%s` | %s | `%s` | %s |\n", s->from_flag ? "`--" : "(env only) `",
-                s->name, s->env, b, s->def, s->doc);
+        fprintf(out, "| %s%s` | `%s` | %s | `%s` | %s |\n", s->from_flag ? "`--" : "(env only) `", s->name,
+                s->env, b, s->def, s->doc);
     }
 }

@@ -12,12 +12,12 @@
 #include <stdio.h>
 
 typedef struct aj_config {
-    char listen[128];              /* host:port */
-    char db_url[1024];             /* sqlite:PATH or postgres://... */
-    char web_root[1024];           /* directory of the console */
-    int64_t max_connections;       /* HTTP connections, one thread each */
-    int64_t db_pool;               /* database connections */
-    int64_t body_max;              /* bytes */
+    char listen[128];        /* host:port */
+    char db_url[1024];       /* sqlite:PATH or postgres://... */
+    char web_root[1024];     /* directory of the console */
+    int64_t max_connections; /* HTTP connections, one thread each */
+    int64_t db_pool;         /* database connections */
+    int64_t body_max;        /* bytes */
     int64_t session_ttl_s;
     int64_t shutdown_grace_s;
     bool cookie_secure;
@@ -37,8 +37,7 @@ aj_err aj_config_load_file(aj_config *cfg, const char *path, char *err, size_t e
 aj_err aj_config_load_env(aj_config *cfg, char *err, size_t errlen);
 /* Applies --flag value / --flag=value arguments; argv[0] is the first argument.
  * Sets *want_help for --help. */
-aj_err aj_config_load_args(aj_config *cfg, int argc, char **argv, bool *want_help, char *err,
-                           size_t errlen);
+aj_err aj_config_load_args(aj_config *cfg, int argc, char **argv, bool *want_help, char *err, size_t errlen);
 /* Writes the generated help text (one line per setting). */
 void aj_config_print_help(FILE *out);
 /* Writes docs in Markdown (table of settings). */

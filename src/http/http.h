@@ -108,8 +108,7 @@ const char *aj_req_header(aj_req *req, const char *name);
 /* Path parameter {id} as a positive integer; AJ_ENOTFOUND when not a valid id. */
 aj_err aj_req_path_id(aj_req *req, int index, int64_t *out);
 /* Integer query parameter within bounds; def when absent; AJ_EINVAL with a message when bad. */
-aj_err aj_req_query_int(aj_req *req, const char *name, int64_t def, int64_t min, int64_t max,
-                        int64_t *out);
+aj_err aj_req_query_int(aj_req *req, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out);
 /* Paging: limit (1..AJ_PAGE_LIMIT_MAX) and the cursor's last id (0 = first page). */
 aj_err aj_req_page(aj_req *req, int64_t *limit, int64_t *after_id);
 /* Makes the cursor string for a page that ended at id. buf >= 24. */

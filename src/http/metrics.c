@@ -10,7 +10,8 @@
 #include <string.h>
 
 void aj_metrics_count(aj_metrics *m, int route_index, int status, int64_t latency_us) {
-    int slot = (route_index < 0 || route_index >= AJ_METRICS_ROUTES - 1) ? AJ_METRICS_ROUTES - 1 : route_index;
+    int slot =
+        (route_index < 0 || route_index >= AJ_METRICS_ROUTES - 1) ? AJ_METRICS_ROUTES - 1 : route_index;
     int cls = status / 100 - 1;
     if (cls < 0 || cls > 4) cls = 4;
     atomic_fetch_add_explicit(&m->requests[slot][cls], 1, memory_order_relaxed);
@@ -66,8 +67,8 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
         for (int c = 0; c < 5; c++) {
             uint64_t v = atomic_load_explicit(&m->requests[r][c], memory_order_relaxed);
             if (v)
-                put(&b, "anjian_http_requests_total{method=\"%s\",route=\"%s\",status=\"%dxx\"} %llu\n", method,
-                    pattern, c + 1, (unsigned long long)v);
+                put(&b, "anjian_http_requests_total{method=\"%s\",route=\"%s\",status=\"%dxx\"} %llu\n",
+                    method, pattern, c + 1, (unsigned long long)v);
         }
     }
     put(&b, "# HELP anjian_http_request_seconds_sum Time spent serving requests by route.\n"
@@ -78,11 +79,13 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
             put(&b, "anjian_http_request_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n", aj_routes[r].method,
                 aj_routes[r].pattern, (double)us / 1e6);
     }
-    put(&b, "# HELP anjian_static_files_total Console files served.\n# TYPE anjian_static_files_total counter\n");
+    put(&b,
+        "# HELP anjian_static_files_total Console files served.\n# TYPE anjian_static_files_total counter\n");
     put(&b, "anjian_static_files_total %llu\n", (unsigned long long)atomic_load(&m->static_files));
     put(&b, "# HELP anjian_logins_total Login attempts by result.\n# TYPE anjian_logins_total counter\n");
     put(&b, "anjian_logins_total{result=\"ok\"} %llu\n", (unsigned long long)atomic_load(&m->logins_ok));
-    put(&b, "anjian_logins_total{result=\"failed\"} %llu\n", (unsigned long long)atomic_load(&m->logins_failed));
+    put(&b, "anjian_logins_total{result=\"failed\"} %llu\n",
+        (unsigned long long)atomic_load(&m->logins_failed));
     put(&b, "anjian_logins_total{result=\"throttled\"} %llu\n",
         (unsigned long long)atomic_load(&m->logins_throttled));
     *len = b.len;

@@ -40,16 +40,16 @@ aj_err aj_req_path_id(aj_req *req, int index, int64_t *out) {
     return AJ_OK;
 }
 
-aj_err aj_req_query_int(aj_req *req, const char *name, int64_t def, int64_t min, int64_t max,
-                        int64_t *out) {
+aj_err aj_req_query_int(aj_req *req, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out) {
     const char *s = aj_req_query(req, name);
     if (!s) {
         *out = def;
         return AJ_OK;
     }
     if (!parse_int(s, out) || *out < min || *out > max)
-        return aj_req_fail(req, AJ_EINVAL, "query parameter %s must be an integer in %lld..%lld (got \"%.40s\")",
-                           name, (long long)min, (long long)max, s);
+        return aj_req_fail(req, AJ_EINVAL,
+                           "query parameter %s must be an integer in %lld..%lld (got \"%.40s\")", name,
+                           (long long)min, (long long)max, s);
     return AJ_OK;
 }
 
@@ -74,9 +74,12 @@ bool aj_page_cursor_parse(const char *s, int64_t *out) {
     int64_t v = 0;
     for (const char *p = s + 1; *p; p++) {
         int d;
-        if (*p >= '0' && *p <= '9') d = *p - '0';
-        else if (*p >= 'a' && *p <= 'z') d = *p - 'a' + 10;
-        else return false;
+        if (*p >= '0' && *p <= '9')
+            d = *p - '0';
+        else if (*p >= 'a' && *p <= 'z')
+            d = *p - 'a' + 10;
+        else
+            return false;
         v = v * 36 + d;
     }
     *out = v;
@@ -172,4 +175,6 @@ void aj_scope_site(const aj_req *req, const char *col, char *buf, size_t size) {
         id_list(col, req->auth.sites, req->auth.n_sites, buf, size);
 }
 
-bool aj_req_has_perm(const aj_req *req, uint32_t perm) { return (req->auth.perms & perm) == perm; }
+bool aj_req_has_perm(const aj_req *req, uint32_t perm) {
+    return (req->auth.perms & perm) == perm;
+}

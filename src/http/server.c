@@ -99,8 +99,8 @@ static void add_common_headers(struct MHD_Response *resp) {
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 }
 
-static enum MHD_Result queue_buffer(struct MHD_Connection *conn, int status, const char *ctype,
-                                    char *data, size_t len, aj_req *req) {
+static enum MHD_Result queue_buffer(struct MHD_Connection *conn, int status, const char *ctype, char *data,
+                                    size_t len, aj_req *req) {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(data);
@@ -123,8 +123,8 @@ static enum MHD_Result queue_buffer(struct MHD_Connection *conn, int status, con
 }
 
 static char *error_body(aj_err err, const char *msg, json_t *details, size_t *len) {
-    json_t *e = json_pack("{s:s, s:s}", "code", aj_err_name(err), "message",
-                          msg && *msg ? msg : aj_err_message(err));
+    json_t *e =
+        json_pack("{s:s, s:s}", "code", aj_err_name(err), "message", msg && *msg ? msg : aj_err_message(err));
     if (details) json_object_set(e, "details", details);
     json_t *body = json_pack("{s:o}", "error", e);
     char *text = json_dumps(body, JSON_COMPACT);
@@ -161,7 +161,9 @@ static aj_err authenticate(aj_req *req) {
     return AJ_OK;
 }
 
-static bool is_read_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD"); }
+static bool is_read_method(const char *m) {
+    return !strcmp(m, "GET") || !strcmp(m, "HEAD");
+}
 
 static aj_err check_access(aj_req *req) {
     const aj_route *rt = req->route;
@@ -172,8 +174,9 @@ static aj_err check_access(aj_req *req) {
     if (is_write && req->auth.via_cookie) {
         const char *csrf = aj_req_header(req, "X-CSRF-Token");
         if (!csrf || strcmp(csrf, req->auth.csrf_token) != 0)
-            return aj_req_fail(req, AJ_EFORBIDDEN,
-                               "missing or wrong X-CSRF-Token header (required for writes with a session cookie)");
+            return aj_req_fail(
+                req, AJ_EFORBIDDEN,
+                "missing or wrong X-CSRF-Token header (required for writes with a session cookie)");
     }
     if (is_write && req->auth.is_regulator && !(rt->flags & AJ_ROUTE_SELF))
         return aj_req_fail(req, AJ_EFORBIDDEN, "regulators have read-only access");
@@ -186,7 +189,8 @@ static aj_err check_access(aj_req *req) {
 
 static aj_err parse_json_body(aj_req *req) {
     const char *ctype = aj_req_header(req, "Content-Type");
-    if (req->body_len == 0) return aj_req_fail(req, AJ_EJSON, "request body is empty: a JSON document is required");
+    if (req->body_len == 0)
+        return aj_req_fail(req, AJ_EJSON, "request body is empty: a JSON document is required");
     if (ctype && strncasecmp(ctype, "application/json", 16) != 0)
         return aj_req_fail(req, AJ_EMEDIA, "Content-Type must be application/json (got \"%.60s\")", ctype);
     char msg[400];
@@ -209,7 +213,8 @@ static enum MHD_Result answer_api(aj_req *req) {
     }
     if (!e) e = check_access(req);
     if (!e && req->body_too_big)
-        e = aj_req_fail(req, AJ_ETOOBIG, "request body larger than %lld bytes", (long long)req->app->cfg.body_max);
+        e = aj_req_fail(req, AJ_ETOOBIG, "request body larger than %lld bytes",
+                        (long long)req->app->cfg.body_max);
     if (!e && (req->route->flags & AJ_ROUTE_JSON_BODY)) e = parse_json_body(req);
     if (!e && !(req->route->flags & (AJ_ROUTE_JSON_BODY | AJ_ROUTE_ANY_BODY)) && req->body_len > 0)
         e = aj_req_fail(req, AJ_EINVAL, "%s %s takes no request body", req->method, req->route->pattern);
@@ -222,7 +227,8 @@ static enum MHD_Result answer_api(aj_req *req) {
         req->db = NULL;
     }
     if (e) {
-        if (e >= AJ_ENOMEM && e != AJ_EUNAVAILABLE) aj_error("%s %s: %s: %s", req->method, req->path, aj_err_name(e), req->errmsg);
+        if (e >= AJ_ENOMEM && e != AJ_EUNAVAILABLE)
+            aj_error("%s %s: %s: %s", req->method, req->path, aj_err_name(e), req->errmsg);
         if (e == AJ_EUNAVAILABLE) aj_reply_header(req, "Retry-After", "1");
         req->status = aj_err_http_status(e);
         return answer_error(req->conn, req, e);
@@ -254,7 +260,8 @@ static void peer_address(struct MHD_Connection *conn, char *buf, size_t size) {
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, (socklen_t)size);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)size);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                  (socklen_t)size);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -283,8 +290,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         peer_address(conn, req->peer, sizeof req->peer);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > (unsigned long long)app->cfg.body_max) {
-            aj_req_fail(req, AJ_ETOOBIG, "request body of %s bytes is larger than the limit of %lld bytes", cl,
-                        (long long)app->cfg.body_max);
+            aj_req_fail(req, AJ_ETOOBIG, "request body of %s bytes is larger than the limit of %lld bytes",
+                        cl, (long long)app->cfg.body_max);
             req->status = 413;
             req->body_too_big = true;
             return answer_error(conn, req, AJ_ETOOBIG);
@@ -381,7 +388,8 @@ aj_err aj_server_start(aj_app *app, aj_server **out, char *err, size_t errlen) {
     /* One thread per connection: a long request (a plant import) never delays requests
      * on other connections, and later long-lived streams (SSE) need no special case.
      * Memory stays bounded by --max-connections. ITC is needed to quiesce. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ITC;
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)AJ_HEADER_POOL_BYTES, MHD_OPTION_CONNECTION_LIMIT,
@@ -399,7 +407,9 @@ aj_err aj_server_start(aj_app *app, aj_server **out, char *err, size_t errlen) {
     return AJ_OK;
 }
 
-int aj_server_port(const aj_server *srv) { return srv->port; }
+int aj_server_port(const aj_server *srv) {
+    return srv->port;
+}
 
 void aj_server_stop(aj_server *srv, int64_t grace_s) {
     if (!srv) return;

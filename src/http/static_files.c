@@ -20,12 +20,18 @@
 static const struct {
     const char *ext, *type;
 } content_types[] = {
-    {".html", "text/html; charset=utf-8"},    {".js", "text/javascript; charset=utf-8"},
-    {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-    {".json", "application/json; charset=utf-8"}, {".svg", "image/svg+xml"},
-    {".png", "image/png"},                    {".jpg", "image/jpeg"},
-    {".ico", "image/x-icon"},                 {".woff2", "font/woff2"},
-    {".txt", "text/plain; charset=utf-8"},    {".webmanifest", "application/manifest+json"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".jpg", "image/jpeg"},
+    {".ico", "image/x-icon"},
+    {".woff2", "font/woff2"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".webmanifest", "application/manifest+json"},
 };
 
 const char *aj_static_content_type(const char *path) {
@@ -48,7 +54,8 @@ bool aj_static_path_is_safe(const char *path) {
 }
 
 static enum MHD_Result plain(struct MHD_Connection *conn, unsigned status, const char *text) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
     if (!r) return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
     enum MHD_Result ok = MHD_queue_response(conn, status, r);
@@ -87,8 +94,9 @@ enum MHD_Result aj_static_answer(aj_req *req) {
     MHD_add_response_header(r, "Cache-Control", "no-cache");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    MHD_add_response_header(
+        r, "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     req->status = 200;
     atomic_fetch_add(&req->app->metrics.static_files, 1);
     enum MHD_Result ok = MHD_queue_response(req->conn, 200, r);

@@ -65,8 +65,8 @@ static aj_err sort_array(json_t *arr, const char *k1, const char *k2) {
 
 /* Runs sql, shapes every row (after fix, when given, adjusts a row in place) and returns
  * the sorted array in *out. */
-static aj_err export_rows(aj_db *db, const char *sql, const aj_val *p, int n, const char *const *keys, int n_keys,
-                          void (*fix)(json_t *row), const char *sort_by, json_t **out) {
+static aj_err export_rows(aj_db *db, const char *sql, const aj_val *p, int n, const char *const *keys,
+                          int n_keys, void (*fix)(json_t *row), const char *sort_by, json_t **out) {
     json_t *rows, *arr = json_array();
     aj_err e = arr ? aj_db_query_json(db, sql, p, n, &rows) : AJ_ENOMEM;
     if (e) {
@@ -81,8 +81,10 @@ static aj_err export_rows(aj_db *db, const char *sql, const aj_val *p, int n, co
     }
     json_decref(rows);
     if (!e) e = sort_array(arr, sort_by, NULL);
-    if (e) json_decref(arr);
-    else *out = arr;
+    if (e)
+        json_decref(arr);
+    else
+        *out = arr;
     return e;
 }
 
@@ -92,7 +94,9 @@ static void drop_empty(json_t *row, const char *key) {
     if (v && (!json_is_array(v) || json_array_size(v) == 0)) json_object_del(row, key);
 }
 
-static void fix_area(json_t *row) { drop_empty(row, "polygon"); }
+static void fix_area(json_t *row) {
+    drop_empty(row, "polygon");
+}
 
 static void fix_tag(json_t *row) {
     json_t *lo = json_object_get(row, "range_lo"), *hi = json_object_get(row, "range_hi");
@@ -100,7 +104,9 @@ static void fix_tag(json_t *row) {
         json_object_set_new(row, "range", json_pack("[ff]", json_number_value(lo), json_number_value(hi)));
 }
 
-static void fix_person(json_t *row) { drop_empty(row, "roles"); }
+static void fix_person(json_t *row) {
+    drop_empty(row, "roles");
+}
 
 static const char *const SITE_KEYS[] = {"code", "name", "name_en", "timezone", "lat", "lon"};
 static const char *const ORG_KEYS[] = {"code", "name", "name_en", "kind", "parent"};
@@ -117,12 +123,15 @@ static const char *const CERT_KEYS[] = {"type", "number", "issued_on", "expires_
 static aj_err export_site(aj_db *db, int64_t enterprise_id, int64_t site_id, json_t *doc) {
     aj_val p[2] = {AJ_VINT(site_id), AJ_VINT(enterprise_id)};
     json_t *rows;
-    aj_err e = aj_db_query_json(db, "SELECT code, name, name_en, timezone, lat, lon FROM sites"
-                                    " WHERE id = ? AND enterprise_id = ?",
+    aj_err e = aj_db_query_json(db,
+                                "SELECT code, name, name_en, timezone, lat, lon FROM sites"
+                                " WHERE id = ? AND enterprise_id = ?",
                                 p, 2, &rows);
     if (e) return e;
-    if (json_array_size(rows) != 1) e = AJ_ENOTFOUND;
-    else if (json_object_set_new(doc, "site", shape(json_array_get(rows, 0), SITE_KEYS, N_KEYS(SITE_KEYS))) != 0)
+    if (json_array_size(rows) != 1)
+        e = AJ_ENOTFOUND;
+    else if (json_object_set_new(doc, "site", shape(json_array_get(rows, 0), SITE_KEYS, N_KEYS(SITE_KEYS))) !=
+             0)
         e = AJ_ENOMEM;
     json_decref(rows);
     return e;
@@ -131,11 +140,12 @@ static aj_err export_site(aj_db *db, int64_t enterprise_id, int64_t site_id, jso
 static aj_err export_plant(aj_db *db, int64_t enterprise_id, int64_t site_id, json_t *doc) {
     aj_val ent = AJ_VINT(enterprise_id), site[2] = {AJ_VINT(site_id), AJ_VINT(enterprise_id)};
     json_t *orgs = NULL, *areas = NULL, *assets = NULL, *tags = NULL;
-    aj_err e = export_rows(db,
-                           "SELECT o.code AS code, o.name AS name, o.name_en AS name_en, o.kind AS kind,"
-                           " p.code AS parent FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id"
-                           " WHERE o.enterprise_id = ?",
-                           &ent, 1, ORG_KEYS, N_KEYS(ORG_KEYS), NULL, "code", &orgs);
+    aj_err e =
+        export_rows(db,
+                    "SELECT o.code AS code, o.name AS name, o.name_en AS name_en, o.kind AS kind,"
+                    " p.code AS parent FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id"
+                    " WHERE o.enterprise_id = ?",
+                    &ent, 1, ORG_KEYS, N_KEYS(ORG_KEYS), NULL, "code", &orgs);
     if (!e)
         e = export_rows(db,
                         "SELECT code, name, name_en, kind, polygon_json, lat, lon FROM areas"
@@ -149,16 +159,16 @@ static aj_err export_plant(aj_db *db, int64_t enterprise_id, int64_t site_id, js
                         " WHERE a.site_id = ? AND a.enterprise_id = ?",
                         site, 2, ASSET_KEYS, N_KEYS(ASSET_KEYS), NULL, "code", &assets);
     if (!e)
-        e = export_rows(db,
-                        "SELECT t.key AS key, t.name AS name, t.name_en AS name_en, t.unit AS unit, t.kind AS kind,"
-                        " t.range_lo AS range_lo, t.range_hi AS range_hi, a.code AS asset, t.role AS role,"
-                        " ar.code AS area, t.x AS x, t.y AS y, t.gas AS gas, t.oel AS oel FROM tags t"
-                        " LEFT JOIN assets a ON a.id = t.asset_id LEFT JOIN areas ar ON ar.id = t.area_id"
-                        " WHERE t.site_id = ? AND t.enterprise_id = ?",
-                        site, 2, TAG_KEYS, N_KEYS(TAG_KEYS), fix_tag, "key", &tags);
-    if (!e &&
-        (json_object_set(doc, "organisations", orgs) || json_object_set(doc, "areas", areas) ||
-         json_object_set(doc, "assets", assets) || json_object_set(doc, "tags", tags)))
+        e = export_rows(
+            db,
+            "SELECT t.key AS key, t.name AS name, t.name_en AS name_en, t.unit AS unit, t.kind AS kind,"
+            " t.range_lo AS range_lo, t.range_hi AS range_hi, a.code AS asset, t.role AS role,"
+            " ar.code AS area, t.x AS x, t.y AS y, t.gas AS gas, t.oel AS oel FROM tags t"
+            " LEFT JOIN assets a ON a.id = t.asset_id LEFT JOIN areas ar ON ar.id = t.area_id"
+            " WHERE t.site_id = ? AND t.enterprise_id = ?",
+            site, 2, TAG_KEYS, N_KEYS(TAG_KEYS), fix_tag, "key", &tags);
+    if (!e && (json_object_set(doc, "organisations", orgs) || json_object_set(doc, "areas", areas) ||
+               json_object_set(doc, "assets", assets) || json_object_set(doc, "tags", tags)))
         e = AJ_ENOMEM;
     json_decref(orgs);
     json_decref(areas);
@@ -171,11 +181,12 @@ static aj_err export_plant(aj_db *db, int64_t enterprise_id, int64_t site_id, js
 static aj_err export_certs(aj_db *db, int64_t enterprise_id, json_t **out) {
     aj_val ent = AJ_VINT(enterprise_id);
     json_t *rows, *by_person = json_object();
-    aj_err e = by_person ? aj_db_query_json(db,
-                                            "SELECT person_id, type, number, issued_on, expires_on, next_review_on"
-                                            " FROM certificates WHERE enterprise_id = ?",
-                                            &ent, 1, &rows)
-                         : AJ_ENOMEM;
+    aj_err e = by_person
+                   ? aj_db_query_json(db,
+                                      "SELECT person_id, type, number, issued_on, expires_on, next_review_on"
+                                      " FROM certificates WHERE enterprise_id = ?",
+                                      &ent, 1, &rows)
+                   : AJ_ENOMEM;
     if (e) {
         json_decref(by_person);
         return e;
@@ -196,8 +207,10 @@ static aj_err export_certs(aj_db *db, int64_t enterprise_id, json_t **out) {
     json_object_foreach(by_person, pid, list) {
         if (!e) e = sort_array(list, "type", "number");
     }
-    if (e) json_decref(by_person);
-    else *out = by_person;
+    if (e)
+        json_decref(by_person);
+    else
+        *out = by_person;
     return e;
 }
 
@@ -206,12 +219,13 @@ static aj_err export_people(aj_db *db, int64_t enterprise_id, json_t *doc) {
     json_t *rows, *certs = NULL, *people = json_array();
     aj_err e = people ? export_certs(db, enterprise_id, &certs) : AJ_ENOMEM;
     if (!e)
-        e = aj_db_query_json(db,
-                             "SELECT p.id AS id, p.code AS code, p.name AS name, p.name_en AS name_en,"
-                             " o.code AS organisation, p.department AS department, p.roles_json AS roles_json,"
-                             " p.badge_uid AS badge_uid, p.phone AS phone FROM people p"
-                             " JOIN organisations o ON o.id = p.org_id WHERE p.enterprise_id = ?",
-                             &ent, 1, &rows);
+        e = aj_db_query_json(
+            db,
+            "SELECT p.id AS id, p.code AS code, p.name AS name, p.name_en AS name_en,"
+            " o.code AS organisation, p.department AS department, p.roles_json AS roles_json,"
+            " p.badge_uid AS badge_uid, p.phone AS phone FROM people p"
+            " JOIN organisations o ON o.id = p.org_id WHERE p.enterprise_id = ?",
+            &ent, 1, &rows);
     if (!e) {
         size_t i;
         json_t *row;
@@ -221,7 +235,8 @@ static aj_err export_people(aj_db *db, int64_t enterprise_id, json_t *doc) {
             fix_person(row);
             json_t *list = json_object_get(certs, pid);
             if (list && json_object_set(row, "certificates", list) != 0) e = AJ_ENOMEM;
-            if (json_array_append_new(people, shape(row, PERSON_KEYS, N_KEYS(PERSON_KEYS))) != 0) e = AJ_ENOMEM;
+            if (json_array_append_new(people, shape(row, PERSON_KEYS, N_KEYS(PERSON_KEYS))) != 0)
+                e = AJ_ENOMEM;
         }
         json_decref(rows);
     }
@@ -238,7 +253,9 @@ aj_err aj_plant_export(aj_db *db, int64_t enterprise_id, int64_t site_id, json_t
     aj_err e = doc ? export_site(db, enterprise_id, site_id, doc) : AJ_ENOMEM;
     if (!e) e = export_plant(db, enterprise_id, site_id, doc);
     if (!e) e = export_people(db, enterprise_id, doc);
-    if (e) json_decref(doc);
-    else *out_doc = doc;
+    if (e)
+        json_decref(doc);
+    else
+        *out_doc = doc;
     return e;
 }

@@ -30,11 +30,11 @@
 typedef struct plant_index {
     aj_db *db;
     int64_t enterprise_id, site_id;
-    json_t *site;                       /* stored site row, NULL when new */
-    json_t *templates;                  /* template code -> signal roles array */
-    json_t *roles;                      /* role name -> true */
-    json_t *rows[AJ_PLANT_FAMILIES];    /* code (tags: key, certs: "type\nnumber") -> row */
-    json_t *badges;                     /* upper-case badge -> person code */
+    json_t *site;                    /* stored site row, NULL when new */
+    json_t *templates;               /* template code -> signal roles array */
+    json_t *roles;                   /* role name -> true */
+    json_t *rows[AJ_PLANT_FAMILIES]; /* code (tags: key, certs: "type\nnumber") -> row */
+    json_t *badges;                  /* upper-case badge -> person code */
 } plant_index;
 
 static void index_clear(plant_index *x) {
@@ -55,7 +55,8 @@ static void cert_key(const char *type, const char *number, char out[CERT_KEY_MAX
 }
 
 /* Runs sql and files each row under the text of its column key_col. */
-static aj_err load_map(plant_index *x, const char *sql, const aj_val *p, int n, const char *key_col, json_t *map) {
+static aj_err load_map(plant_index *x, const char *sql, const aj_val *p, int n, const char *key_col,
+                       json_t *map) {
     json_t *arr;
     aj_err e = aj_db_query_json(x->db, sql, p, n, &arr);
     if (e) return e;
@@ -105,13 +106,14 @@ static aj_err load_templates(plant_index *x) {
 
 static aj_err load_people(plant_index *x) {
     aj_val ent = AJ_VINT(x->enterprise_id);
-    aj_err e = load_map(x,
-                        "SELECT p.id AS id, p.enterprise_id AS enterprise_id, p.org_id AS org_id, p.code AS code,"
-                        " p.name AS name, p.name_en AS name_en, p.department AS department,"
-                        " p.roles_json AS roles_json, p.badge_uid AS badge_uid, p.phone AS phone,"
-                        " o.code AS org_code FROM people p JOIN organisations o ON o.id = p.org_id"
-                        " WHERE p.enterprise_id = ?",
-                        &ent, 1, "code", x->rows[AJ_PLANT_PEOPLE]);
+    aj_err e =
+        load_map(x,
+                 "SELECT p.id AS id, p.enterprise_id AS enterprise_id, p.org_id AS org_id, p.code AS code,"
+                 " p.name AS name, p.name_en AS name_en, p.department AS department,"
+                 " p.roles_json AS roles_json, p.badge_uid AS badge_uid, p.phone AS phone,"
+                 " o.code AS org_code FROM people p JOIN organisations o ON o.id = p.org_id"
+                 " WHERE p.enterprise_id = ?",
+                 &ent, 1, "code", x->rows[AJ_PLANT_PEOPLE]);
     const char *code;
     json_t *row;
     json_object_foreach(x->rows[AJ_PLANT_PEOPLE], code, row) {
@@ -127,19 +129,21 @@ static aj_err load_people(plant_index *x) {
 static aj_err load_certs(plant_index *x) {
     aj_val ent = AJ_VINT(x->enterprise_id);
     json_t *arr;
-    aj_err e = aj_db_query_json(x->db,
-                                "SELECT c.id AS id, c.enterprise_id AS enterprise_id, c.person_id AS person_id,"
-                                " c.type AS type, c.number AS number, c.issued_on AS issued_on,"
-                                " c.expires_on AS expires_on, c.next_review_on AS next_review_on,"
-                                " p.code AS person_code FROM certificates c JOIN people p ON p.id = c.person_id"
-                                " WHERE c.enterprise_id = ?",
-                                &ent, 1, &arr);
+    aj_err e =
+        aj_db_query_json(x->db,
+                         "SELECT c.id AS id, c.enterprise_id AS enterprise_id, c.person_id AS person_id,"
+                         " c.type AS type, c.number AS number, c.issued_on AS issued_on,"
+                         " c.expires_on AS expires_on, c.next_review_on AS next_review_on,"
+                         " p.code AS person_code FROM certificates c JOIN people p ON p.id = c.person_id"
+                         " WHERE c.enterprise_id = ?",
+                         &ent, 1, &arr);
     if (e) return e;
     size_t i;
     json_t *row;
     json_array_foreach(arr, i, row) {
         char key[CERT_KEY_MAX];
-        cert_key(json_string_value(json_object_get(row, "type")), json_string_value(json_object_get(row, "number")), key);
+        cert_key(json_string_value(json_object_get(row, "type")),
+                 json_string_value(json_object_get(row, "number")), key);
         if (json_object_set(x->rows[AJ_PLANT_CERTIFICATES], key, row) != 0) e = AJ_ENOMEM;
     }
     json_decref(arr);
@@ -148,32 +152,35 @@ static aj_err load_certs(plant_index *x) {
 
 static aj_err load_plant(plant_index *x) {
     aj_val ent = AJ_VINT(x->enterprise_id), site = AJ_VINT(x->site_id);
-    aj_err e = load_map(x,
-                        "SELECT o.id AS id, o.enterprise_id AS enterprise_id, o.code AS code, o.name AS name,"
-                        " o.name_en AS name_en, o.kind AS kind, o.parent_id AS parent_id, p.code AS parent_code"
-                        " FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id"
-                        " WHERE o.enterprise_id = ?",
-                        &ent, 1, "code", x->rows[AJ_PLANT_ORGANISATIONS]);
+    aj_err e =
+        load_map(x,
+                 "SELECT o.id AS id, o.enterprise_id AS enterprise_id, o.code AS code, o.name AS name,"
+                 " o.name_en AS name_en, o.kind AS kind, o.parent_id AS parent_id, p.code AS parent_code"
+                 " FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id"
+                 " WHERE o.enterprise_id = ?",
+                 &ent, 1, "code", x->rows[AJ_PLANT_ORGANISATIONS]);
     if (!e)
         e = load_map(x,
                      "SELECT id, enterprise_id, site_id, code, name, name_en, kind, polygon_json, lat, lon"
                      " FROM areas WHERE site_id = ?",
                      &site, 1, "code", x->rows[AJ_PLANT_AREAS]);
     if (!e)
-        e = load_map(x,
-                     "SELECT a.id AS id, a.enterprise_id AS enterprise_id, a.site_id AS site_id, a.area_id AS area_id,"
-                     " a.parent_id AS parent_id, a.template AS template, a.code AS code, a.name AS name,"
-                     " a.name_en AS name_en, a.x AS x, a.y AS y, p.code AS parent_code"
-                     " FROM assets a LEFT JOIN assets p ON p.id = a.parent_id WHERE a.site_id = ?",
-                     &site, 1, "code", x->rows[AJ_PLANT_ASSETS]);
+        e = load_map(
+            x,
+            "SELECT a.id AS id, a.enterprise_id AS enterprise_id, a.site_id AS site_id, a.area_id AS area_id,"
+            " a.parent_id AS parent_id, a.template AS template, a.code AS code, a.name AS name,"
+            " a.name_en AS name_en, a.x AS x, a.y AS y, p.code AS parent_code"
+            " FROM assets a LEFT JOIN assets p ON p.id = a.parent_id WHERE a.site_id = ?",
+            &site, 1, "code", x->rows[AJ_PLANT_ASSETS]);
     if (!e)
-        e = load_map(x,
-                     "SELECT t.id AS id, t.enterprise_id AS enterprise_id, t.site_id AS site_id, t.key AS key,"
-                     " t.name AS name, t.name_en AS name_en, t.unit AS unit, t.kind AS kind,"
-                     " t.range_lo AS range_lo, t.range_hi AS range_hi, t.asset_id AS asset_id, t.role AS role,"
-                     " t.area_id AS area_id, t.x AS x, t.y AS y, t.gas AS gas, t.oel AS oel,"
-                     " s.code AS site_code FROM tags t JOIN sites s ON s.id = t.site_id WHERE t.enterprise_id = ?",
-                     &ent, 1, "key", x->rows[AJ_PLANT_TAGS]);
+        e = load_map(
+            x,
+            "SELECT t.id AS id, t.enterprise_id AS enterprise_id, t.site_id AS site_id, t.key AS key,"
+            " t.name AS name, t.name_en AS name_en, t.unit AS unit, t.kind AS kind,"
+            " t.range_lo AS range_lo, t.range_hi AS range_hi, t.asset_id AS asset_id, t.role AS role,"
+            " t.area_id AS area_id, t.x AS x, t.y AS y, t.gas AS gas, t.oel AS oel,"
+            " s.code AS site_code FROM tags t JOIN sites s ON s.id = t.site_id WHERE t.enterprise_id = ?",
+            &ent, 1, "key", x->rows[AJ_PLANT_TAGS]);
     if (!e) e = load_people(x);
     if (!e) e = load_certs(x);
     return e;
@@ -201,7 +208,9 @@ static aj_err index_load(plant_index *x, aj_db *db, int64_t enterprise_id, const
 
 /* ---- lookups for the validator ---------------------------------------------------------- */
 
-static aj_err found_if(const void *p) { return p ? AJ_OK : AJ_ENOTFOUND; }
+static aj_err found_if(const void *p) {
+    return p ? AJ_OK : AJ_ENOTFOUND;
+}
 
 static aj_err lk_template_roles(void *ctx, const char *code, const json_t **roles) {
     *roles = json_object_get(((plant_index *)ctx)->templates, code);
@@ -222,7 +231,9 @@ static aj_err lk_org_parent(void *ctx, const char *code, const char **parent) {
     return found_if(row);
 }
 
-static aj_err lk_area_exists(void *ctx, const char *code) { return found_if(stored(ctx, AJ_PLANT_AREAS, code)); }
+static aj_err lk_area_exists(void *ctx, const char *code) {
+    return found_if(stored(ctx, AJ_PLANT_AREAS, code));
+}
 
 static aj_err lk_asset_info(void *ctx, const char *code, const char **parent, const char **tmpl) {
     const json_t *row = stored(ctx, AJ_PLANT_ASSETS, code);
@@ -312,11 +323,16 @@ static aj_err upsert_row(importer *im, const upsert_spec *sp, const json_t *afte
     aj_err e = AJ_OK;
     for (int i = 0; i < sp->n_cols && !e; i++) {
         const json_t *v = json_object_get(after, sp->cols[i]);
-        if (json_is_string(v)) p[i] = AJ_VTEXT(json_string_value(v));
-        else if (json_is_integer(v)) p[i] = AJ_VINT(json_integer_value(v));
-        else if (json_is_real(v)) p[i] = AJ_VDBL(json_real_value(v));
-        else if (json_is_array(v) && !(texts[i] = json_dumps(v, JSON_COMPACT))) e = AJ_ENOMEM;
-        else p[i] = json_is_array(v) ? AJ_VTEXT(texts[i]) : AJ_VNULL;
+        if (json_is_string(v))
+            p[i] = AJ_VTEXT(json_string_value(v));
+        else if (json_is_integer(v))
+            p[i] = AJ_VINT(json_integer_value(v));
+        else if (json_is_real(v))
+            p[i] = AJ_VDBL(json_real_value(v));
+        else if (json_is_array(v) && !(texts[i] = json_dumps(v, JSON_COMPACT)))
+            e = AJ_ENOMEM;
+        else
+            p[i] = json_is_array(v) ? AJ_VTEXT(texts[i]) : AJ_VNULL;
     }
     if (!e) e = aj_db_query_int(im->db, sp->sql, p, sp->n_cols, id);
     if (e == AJ_ENOTFOUND) e = aj_db_fail(im->db, AJ_EINTERNAL, "plant import: upsert returned no id");
@@ -324,7 +340,8 @@ static aj_err upsert_row(importer *im, const upsert_spec *sp, const json_t *afte
     return e;
 }
 
-static aj_err audit_row(importer *im, const upsert_spec *sp, const json_t *before, const json_t *after, int64_t id) {
+static aj_err audit_row(importer *im, const upsert_spec *sp, const json_t *before, const json_t *after,
+                        int64_t id) {
     char oid[24];
     snprintf(oid, sizeof oid, "%lld", (long long)id);
     aj_audit_entry en = {.enterprise_id = im->enterprise_id,
@@ -338,13 +355,16 @@ static aj_err audit_row(importer *im, const upsert_spec *sp, const json_t *befor
 }
 
 static void count(importer *im, int family, int *per_family, aj_plant_site_status site_status) {
-    if (family >= 0) per_family[family]++;
-    else im->rep->site_status = site_status;
+    if (family >= 0)
+        per_family[family]++;
+    else
+        im->rep->site_status = site_status;
 }
 
 /* Writes after (a new row, stolen) unless the stored row under key in map already equals
  * it; then map[key] is the current row (with "id"). *id receives the row id. */
-static aj_err put_row(importer *im, const upsert_spec *sp, json_t *map, const char *key, json_t *after, int64_t *id) {
+static aj_err put_row(importer *im, const upsert_spec *sp, json_t *map, const char *key, json_t *after,
+                      int64_t *id) {
     json_t *before = map ? json_object_get(map, key) : im->x->site;
     aj_err e = after ? AJ_OK : AJ_ENOMEM;
     if (!e && before && row_same(before, after)) {
@@ -356,8 +376,9 @@ static aj_err put_row(importer *im, const upsert_spec *sp, json_t *map, const ch
     if (!e) e = upsert_row(im, sp, after, id);
     if (!e && json_object_set_new(after, "id", json_integer(*id)) != 0) e = AJ_ENOMEM;
     if (!e) e = audit_row(im, sp, before, after, *id);
-    if (!e) count(im, sp->family, before ? im->rep->updated : im->rep->created,
-                  before ? AJ_PLANT_SITE_UPDATED : AJ_PLANT_SITE_CREATED);
+    if (!e)
+        count(im, sp->family, before ? im->rep->updated : im->rep->created,
+              before ? AJ_PLANT_SITE_UPDATED : AJ_PLANT_SITE_CREATED);
     if (!e && map && json_object_set(map, key, after) != 0) e = AJ_ENOMEM;
     json_decref(after);
     return e;
@@ -377,7 +398,9 @@ static json_t *real_of(const json_t *o, const char *k) {
     return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
 }
 
-static json_t *id_or_null(int64_t id) { return id > 0 ? json_integer(id) : json_null(); }
+static json_t *id_or_null(int64_t id) {
+    return id > 0 ? json_integer(id) : json_null();
+}
 
 /* Id of the row filed under key in map (0 when absent). */
 static int64_t row_id(const json_t *map, const char *key) {
@@ -385,7 +408,9 @@ static int64_t row_id(const json_t *map, const char *key) {
     return json_integer_value(json_object_get(json_object_get(map, key), "id"));
 }
 
-static const char *field(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+static const char *field(const json_t *o, const char *k) {
+    return json_string_value(json_object_get(o, k));
+}
 
 static const char *const SITE_COLS[] = {"enterprise_id", "code", "name", "name_en", "timezone", "lat", "lon"};
 static const upsert_spec SITE_SPEC = {
@@ -397,10 +422,11 @@ static const upsert_spec SITE_SPEC = {
 
 static aj_err write_site(importer *im, const json_t *site) {
     const json_t *tz = json_object_get(site, "timezone");
-    json_t *after = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id,
-                              "code", text_of(site, "code"), "name", text_of(site, "name"), "name_en",
-                              text_of(site, "name_en"), "timezone", tz ? json_incref((json_t *)tz) : json_string("Asia/Shanghai"),
-                              "lat", real_of(site, "lat"), "lon", real_of(site, "lon"));
+    json_t *after =
+        json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id, "code",
+                  text_of(site, "code"), "name", text_of(site, "name"), "name_en", text_of(site, "name_en"),
+                  "timezone", tz ? json_incref((json_t *)tz) : json_string("Asia/Shanghai"), "lat",
+                  real_of(site, "lat"), "lon", real_of(site, "lon"));
     int64_t id = 0;
     aj_err e = put_row(im, &SITE_SPEC, NULL, NULL, after, &id);
     im->x->site_id = id;
@@ -411,22 +437,24 @@ static aj_err write_site(importer *im, const json_t *site) {
 static const char *const ORG_COLS[] = {"enterprise_id", "code", "name", "name_en", "kind", "parent_id"};
 static const upsert_spec ORG_SPEC = {
     AJ_PLANT_ORGANISATIONS, "organisation",
-    "INSERT INTO organisations (enterprise_id, code, name, name_en, kind, parent_id) VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO organisations (enterprise_id, code, name, name_en, kind, parent_id) VALUES (?, ?, ?, ?, ?, "
+    "?)"
     " ON CONFLICT (enterprise_id, code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,"
     " kind = excluded.kind, parent_id = excluded.parent_id RETURNING id",
     ORG_COLS, 6};
 
 static aj_err write_org(importer *im, const json_t *o) {
     json_t *map = im->x->rows[AJ_PLANT_ORGANISATIONS];
-    json_t *after = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id, "code",
-                              text_of(o, "code"), "name", text_of(o, "name"), "name_en", text_of(o, "name_en"), "kind",
-                              text_of(o, "kind"), "parent_id", id_or_null(row_id(map, field(o, "parent"))));
+    json_t *after =
+        json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id, "code",
+                  text_of(o, "code"), "name", text_of(o, "name"), "name_en", text_of(o, "name_en"), "kind",
+                  text_of(o, "kind"), "parent_id", id_or_null(row_id(map, field(o, "parent"))));
     int64_t id;
     return put_row(im, &ORG_SPEC, map, field(o, "code"), after, &id);
 }
 
 static const char *const AREA_COLS[] = {"enterprise_id", "site_id", "code", "name", "name_en",
-                                        "kind", "polygon", "lat", "lon"};
+                                        "kind",          "polygon", "lat",  "lon"};
 static const upsert_spec AREA_SPEC = {
     AJ_PLANT_AREAS, "area",
     "INSERT INTO areas (enterprise_id, site_id, code, name, name_en, kind, polygon_json, lat, lon)"
@@ -436,39 +464,41 @@ static const upsert_spec AREA_SPEC = {
     AREA_COLS, 9};
 
 static aj_err write_area(importer *im, const json_t *o) {
-    json_t *after = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id,
-                              "site_id", (json_int_t)im->x->site_id, "code", text_of(o, "code"), "name",
-                              text_of(o, "name"), "name_en", text_of(o, "name_en"), "kind", text_of(o, "kind"),
-                              "polygon", text_of(o, "polygon"), "lat", real_of(o, "lat"), "lon", real_of(o, "lon"));
+    json_t *after =
+        json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id,
+                  "site_id", (json_int_t)im->x->site_id, "code", text_of(o, "code"), "name",
+                  text_of(o, "name"), "name_en", text_of(o, "name_en"), "kind", text_of(o, "kind"), "polygon",
+                  text_of(o, "polygon"), "lat", real_of(o, "lat"), "lon", real_of(o, "lon"));
     int64_t id;
     return put_row(im, &AREA_SPEC, im->x->rows[AJ_PLANT_AREAS], field(o, "code"), after, &id);
 }
 
 static const char *const ASSET_COLS[] = {"enterprise_id", "site_id", "area_id", "parent_id", "template",
-                                         "code", "name", "name_en", "x", "y"};
+                                         "code",          "name",    "name_en", "x",         "y"};
 static const upsert_spec ASSET_SPEC = {
     AJ_PLANT_ASSETS, "asset",
     "INSERT INTO assets (enterprise_id, site_id, area_id, parent_id, template, code, name, name_en, x, y)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, code) DO UPDATE SET area_id = excluded.area_id,"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, code) DO UPDATE SET area_id = "
+    "excluded.area_id,"
     " parent_id = excluded.parent_id, template = excluded.template, name = excluded.name,"
     " name_en = excluded.name_en, x = excluded.x, y = excluded.y RETURNING id",
     ASSET_COLS, 10};
 
 static aj_err write_asset(importer *im, const json_t *o) {
     json_t *map = im->x->rows[AJ_PLANT_ASSETS];
-    json_t *after = json_pack(
-        "{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id, "site_id",
-        (json_int_t)im->x->site_id, "area_id", id_or_null(row_id(im->x->rows[AJ_PLANT_AREAS], field(o, "area"))),
-        "parent_id", id_or_null(row_id(map, field(o, "parent"))), "template", text_of(o, "template"), "code",
-        text_of(o, "code"), "name", text_of(o, "name"), "name_en", text_of(o, "name_en"), "x", real_of(o, "x"), "y",
-        real_of(o, "y"));
+    json_t *after = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id",
+                              (json_int_t)im->enterprise_id, "site_id", (json_int_t)im->x->site_id, "area_id",
+                              id_or_null(row_id(im->x->rows[AJ_PLANT_AREAS], field(o, "area"))), "parent_id",
+                              id_or_null(row_id(map, field(o, "parent"))), "template", text_of(o, "template"),
+                              "code", text_of(o, "code"), "name", text_of(o, "name"), "name_en",
+                              text_of(o, "name_en"), "x", real_of(o, "x"), "y", real_of(o, "y"));
     int64_t id;
     return put_row(im, &ASSET_SPEC, map, field(o, "code"), after, &id);
 }
 
-static const char *const TAG_COLS[] = {"enterprise_id", "site_id", "key",      "name", "name_en", "unit",
-                                       "kind",          "range_lo", "range_hi", "asset_id", "role",  "area_id",
-                                       "x",             "y",        "gas",      "oel"};
+static const char *const TAG_COLS[] = {
+    "enterprise_id", "site_id",  "key",  "name",    "name_en", "unit", "kind", "range_lo",
+    "range_hi",      "asset_id", "role", "area_id", "x",       "y",    "gas",  "oel"};
 static const upsert_spec TAG_SPEC = {
     AJ_PLANT_TAGS, "tag",
     "INSERT INTO tags (enterprise_id, site_id, key, name, name_en, unit, kind, range_lo, range_hi, asset_id,"
@@ -483,7 +513,8 @@ static const upsert_spec TAG_SPEC = {
 /* Area of a tag: its own, else its asset's. */
 static json_t *tag_area(importer *im, const json_t *o) {
     if (field(o, "area")) return id_or_null(row_id(im->x->rows[AJ_PLANT_AREAS], field(o, "area")));
-    const json_t *asset = json_object_get(im->x->rows[AJ_PLANT_ASSETS], field(o, "asset") ? field(o, "asset") : "");
+    const json_t *asset =
+        json_object_get(im->x->rows[AJ_PLANT_ASSETS], field(o, "asset") ? field(o, "asset") : "");
     return id_or_null(json_integer_value(json_object_get(asset, "area_id")));
 }
 
@@ -491,30 +522,32 @@ static aj_err write_tag(importer *im, const json_t *o) {
     const json_t *range = json_object_get(o, "range");
     json_t *lo = json_is_array(range) ? json_real(json_number_value(json_array_get(range, 0))) : json_null();
     json_t *hi = json_is_array(range) ? json_real(json_number_value(json_array_get(range, 1))) : json_null();
-    json_t *after = json_pack(
-        "{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id",
-        (json_int_t)im->enterprise_id, "site_id", (json_int_t)im->x->site_id, "key", text_of(o, "key"), "name",
-        text_of(o, "name"), "name_en", text_of(o, "name_en"), "unit", text_of(o, "unit"), "kind", text_of(o, "kind"),
-        "range_lo", lo, "range_hi", hi, "asset_id",
-        id_or_null(row_id(im->x->rows[AJ_PLANT_ASSETS], field(o, "asset"))), "role", text_of(o, "role"), "area_id",
-        tag_area(im, o), "x", real_of(o, "x"), "y", real_of(o, "y"), "gas", text_of(o, "gas"), "oel",
-        real_of(o, "oel"));
+    json_t *after =
+        json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id",
+                  (json_int_t)im->enterprise_id, "site_id", (json_int_t)im->x->site_id, "key",
+                  text_of(o, "key"), "name", text_of(o, "name"), "name_en", text_of(o, "name_en"), "unit",
+                  text_of(o, "unit"), "kind", text_of(o, "kind"), "range_lo", lo, "range_hi", hi, "asset_id",
+                  id_or_null(row_id(im->x->rows[AJ_PLANT_ASSETS], field(o, "asset"))), "role",
+                  text_of(o, "role"), "area_id", tag_area(im, o), "x", real_of(o, "x"), "y", real_of(o, "y"),
+                  "gas", text_of(o, "gas"), "oel", real_of(o, "oel"));
     int64_t id;
     return put_row(im, &TAG_SPEC, im->x->rows[AJ_PLANT_TAGS], field(o, "key"), after, &id);
 }
 
-static const char *const PERSON_COLS[] = {"enterprise_id", "org_id", "code", "name", "name_en",
-                                          "department", "roles", "badge_uid", "phone"};
+static const char *const PERSON_COLS[] = {"enterprise_id", "org_id", "code",      "name", "name_en",
+                                          "department",    "roles",  "badge_uid", "phone"};
 static const upsert_spec PERSON_SPEC = {
     AJ_PLANT_PEOPLE, "person",
-    "INSERT INTO people (enterprise_id, org_id, code, name, name_en, department, roles_json, badge_uid, phone)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (enterprise_id, code) DO UPDATE SET org_id = excluded.org_id,"
+    "INSERT INTO people (enterprise_id, org_id, code, name, name_en, department, roles_json, badge_uid, "
+    "phone)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (enterprise_id, code) DO UPDATE SET org_id = "
+    "excluded.org_id,"
     " name = excluded.name, name_en = excluded.name_en, department = excluded.department,"
     " roles_json = excluded.roles_json, badge_uid = excluded.badge_uid, phone = excluded.phone RETURNING id",
     PERSON_COLS, 9};
 
-static const char *const CERT_COLS[] = {"enterprise_id", "person_id", "type", "number",
-                                        "issued_on", "expires_on", "next_review_on"};
+static const char *const CERT_COLS[] = {"enterprise_id", "person_id",  "type",          "number",
+                                        "issued_on",     "expires_on", "next_review_on"};
 static const upsert_spec CERT_SPEC = {
     AJ_PLANT_CERTIFICATES, "certificate",
     "INSERT INTO certificates (enterprise_id, person_id, type, number, issued_on, expires_on, next_review_on)"
@@ -541,14 +574,15 @@ static aj_err write_person(importer *im, const json_t *o) {
     if (badge) aj_plant_badge_normalise(badge, norm);
     json_t *after = json_pack(
         "{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "enterprise_id", (json_int_t)im->enterprise_id, "org_id",
-        id_or_null(row_id(im->x->rows[AJ_PLANT_ORGANISATIONS], field(o, "organisation"))), "code", text_of(o, "code"),
-        "name", text_of(o, "name"), "name_en", text_of(o, "name_en"), "department", text_of(o, "department"), "roles",
-        roles ? json_incref((json_t *)roles) : json_array(), "badge_uid", badge ? json_string(norm) : json_null(),
-        "phone", text_of(o, "phone"));
+        id_or_null(row_id(im->x->rows[AJ_PLANT_ORGANISATIONS], field(o, "organisation"))), "code",
+        text_of(o, "code"), "name", text_of(o, "name"), "name_en", text_of(o, "name_en"), "department",
+        text_of(o, "department"), "roles", roles ? json_incref((json_t *)roles) : json_array(), "badge_uid",
+        badge ? json_string(norm) : json_null(), "phone", text_of(o, "phone"));
     int64_t id = 0;
     aj_err e = put_row(im, &PERSON_SPEC, im->x->rows[AJ_PLANT_PEOPLE], field(o, "code"), after, &id);
     const json_t *certs = json_object_get(o, "certificates");
-    for (size_t k = 0; !e && k < json_array_size(certs); k++) e = write_cert(im, json_array_get(certs, k), id);
+    for (size_t k = 0; !e && k < json_array_size(certs); k++)
+        e = write_cert(im, json_array_get(certs, k), id);
     return e;
 }
 
@@ -561,7 +595,8 @@ static aj_err write_tree(importer *im, const json_t *arr, aj_err (*write)(import
     int *parent = malloc((size_t)(n + 1) * sizeof *parent), *order = malloc((size_t)(n + 1) * sizeof *order);
     aj_err e = (pos && parent && order) ? AJ_OK : AJ_ENOMEM;
     for (int i = 0; !e && i < n; i++)
-        if (json_object_set_new(pos, field(json_array_get(arr, (size_t)i), "code"), json_integer(i)) != 0) e = AJ_ENOMEM;
+        if (json_object_set_new(pos, field(json_array_get(arr, (size_t)i), "code"), json_integer(i)) != 0)
+            e = AJ_ENOMEM;
     for (int i = 0; !e && i < n; i++) {
         const char *p = field(json_array_get(arr, (size_t)i), "parent");
         const json_t *j = p ? json_object_get(pos, p) : NULL;
@@ -629,11 +664,14 @@ aj_err aj_plant_import(aj_db *db, int64_t enterprise_id, const char *actor, cons
         e = aj_plant_validate(doc, &lookup, rep);
     }
     if (!e) {
-        importer im = {.db = db, .enterprise_id = enterprise_id, .actor = actor ? actor : "system", .x = &x, .rep = rep};
+        importer im = {
+            .db = db, .enterprise_id = enterprise_id, .actor = actor ? actor : "system", .x = &x, .rep = rep};
         e = write_all(&im, doc);
     }
-    if (!e) e = aj_db_commit(db);
-    else aj_db_rollback(db);
+    if (!e)
+        e = aj_db_commit(db);
+    else
+        aj_db_rollback(db);
     index_clear(&x);
     if (e && e != AJ_EINVAL) { /* nothing was kept: counts would mislead */
         memset(rep->created, 0, sizeof rep->created);

@@ -52,7 +52,12 @@ typedef struct aj_plant_error {
     char message[200]; /* "lo must be less than hi" */
 } aj_plant_error;
 
-typedef enum { AJ_PLANT_SITE_NONE, AJ_PLANT_SITE_CREATED, AJ_PLANT_SITE_UPDATED, AJ_PLANT_SITE_UNCHANGED } aj_plant_site_status;
+typedef enum {
+    AJ_PLANT_SITE_NONE,
+    AJ_PLANT_SITE_CREATED,
+    AJ_PLANT_SITE_UPDATED,
+    AJ_PLANT_SITE_UNCHANGED
+} aj_plant_site_status;
 
 typedef struct aj_plant_report {
     int n_errors; /* all errors found */

@@ -23,24 +23,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATH_LEN sizeof(((aj_plant_error *)0)->path)
-#define KEY_IN_PATH_MAX 64 /* bytes of an unknown key quoted in a path */
+#define PATH_LEN         sizeof(((aj_plant_error *)0)->path)
+#define KEY_IN_PATH_MAX  64 /* bytes of an unknown key quoted in a path */
 #define VALUE_IN_MSG_MAX 64 /* bytes of a user value quoted in a message */
 
 /* ---- report --------------------------------------------------------------------------- */
 
-static const char *const FAMILY_NAMES[AJ_PLANT_FAMILIES] = {
-    "organisations", "areas", "assets", "tags", "people", "certificates"};
+static const char *const FAMILY_NAMES[AJ_PLANT_FAMILIES] = {"organisations", "areas",  "assets",
+                                                            "tags",          "people", "certificates"};
 
 const char *aj_plant_family_name(aj_plant_family f) {
     return (f >= 0 && f < AJ_PLANT_FAMILIES) ? FAMILY_NAMES[f] : "unknown";
 }
 
-aj_plant_report *aj_plant_report_new(void) { return calloc(1, sizeof(aj_plant_report)); }
+aj_plant_report *aj_plant_report_new(void) {
+    return calloc(1, sizeof(aj_plant_report));
+}
 
-void aj_plant_report_free(aj_plant_report *rep) { free(rep); }
+void aj_plant_report_free(aj_plant_report *rep) {
+    free(rep);
+}
 
-void aj_plant_report_reset(aj_plant_report *rep) { memset(rep, 0, sizeof *rep); }
+void aj_plant_report_reset(aj_plant_report *rep) {
+    memset(rep, 0, sizeof *rep);
+}
 
 /* Copies src into dst (size bytes), cutting before a partial UTF-8 character. */
 static void utf8_copy(char *dst, size_t size, const char *src) {
@@ -89,8 +95,7 @@ json_t *aj_plant_report_json(const aj_plant_report *rep) {
     aj_plant_site_status s = rep->site_status;
     static const char *const status_names[] = {"none", "created", "updated", "unchanged"};
     return json_pack("{s:I,s:s,s:o?,s:o?,s:o?}", "site_id", (json_int_t)rep->site_id, "site", status_names[s],
-                     "created",
-                     family_counts(rep->created, s == AJ_PLANT_SITE_CREATED), "updated",
+                     "created", family_counts(rep->created, s == AJ_PLANT_SITE_CREATED), "updated",
                      family_counts(rep->updated, s == AJ_PLANT_SITE_UPDATED), "unchanged",
                      family_counts(rep->unchanged, s == AJ_PLANT_SITE_UNCHANGED));
 }
@@ -137,14 +142,16 @@ static bool is_code(const char *s, bool allow_slash) {
     if (n < 1 || n > AJ_CODE_LEN_MAX) return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '.' || c == ':' || c == '-' || (allow_slash && c == '/');
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.' || c == ':' || c == '-' || (allow_slash && c == '/');
         if (!ok) return false;
     }
     return true;
 }
 
-static bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool is_leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 /* Strict "YYYY-MM-DD" naming a real calendar day. */
 static bool is_date(const char *s) {
@@ -226,7 +233,9 @@ static void path_index(char out[PATH_LEN], const char *base, const char *key, si
     path_fmt(out, "%s.%s[%zu]", base, key, i);
 }
 
-static void path_item(char out[PATH_LEN], const char *base, size_t i) { path_fmt(out, "%s[%zu]", base, i); }
+static void path_item(char out[PATH_LEN], const char *base, size_t i) {
+    path_fmt(out, "%s[%zu]", base, i);
+}
 
 /* true when found; a failing lookup is remembered and reads as not found. */
 static bool lk_found(vctx *v, aj_err e) {
@@ -278,39 +287,60 @@ typedef struct field_spec {
 static const char *const FORMATS[] = {"anjian-plant", NULL};
 static const char *const ORG_KINDS[] = {"department", "contractor", "supplier", NULL};
 static const char *const AREA_KINDS[] = {"tank_farm", "process_unit", "pump_house", "loading_bay", "utility",
-                                         "warehouse", "control_room", "office", "road", NULL};
-static const char *const TAG_KINDS[] = {
-    "temperature", "pressure", "differential_pressure", "flow", "level", "vibration",
-    "gas_combustible_lel", "gas_toxic_ppm", "oxygen_pct", "ir_temperature", "current", "voltage",
-    "power", "speed", "position", "humidity", "wind_speed", "wind_direction", "status", "count", NULL};
-static const char *const CERT_TYPES[] = {"electrical", "welding_cutting", "work_at_height", "hazchem_process",
-                                         "lifting", "confined_space", "boiler_pressure_vessel", "forklift", NULL};
+                                         "warehouse", "control_room", "office",     "road",        NULL};
+static const char *const TAG_KINDS[] = {"temperature",
+                                        "pressure",
+                                        "differential_pressure",
+                                        "flow",
+                                        "level",
+                                        "vibration",
+                                        "gas_combustible_lel",
+                                        "gas_toxic_ppm",
+                                        "oxygen_pct",
+                                        "ir_temperature",
+                                        "current",
+                                        "voltage",
+                                        "power",
+                                        "speed",
+                                        "position",
+                                        "humidity",
+                                        "wind_speed",
+                                        "wind_direction",
+                                        "status",
+                                        "count",
+                                        NULL};
+static const char *const CERT_TYPES[] = {
+    "electrical", "welding_cutting", "work_at_height",         "hazchem_process",
+    "lifting",    "confined_space",  "boiler_pressure_vessel", "forklift",
+    NULL};
 
 static const field_spec TOP_FIELDS[] = {
     {"format", T_ENUM, true, FORMATS}, {"version", T_ONE, true, NULL},
     {"site", T_OBJECT, true, NULL},    {"organisations", T_ARRAY, false, NULL},
     {"areas", T_ARRAY, false, NULL},   {"assets", T_ARRAY, false, NULL},
     {"tags", T_ARRAY, false, NULL},    {"people", T_ARRAY, false, NULL}};
-static const field_spec SITE_FIELDS[] = {
-    {"code", T_CODE, true, NULL},     {"name", T_NAME, true, NULL}, {"name_en", T_TEXT, false, NULL},
-    {"timezone", T_NAME, false, NULL}, {"lat", T_LAT, false, NULL}, {"lon", T_LON, false, NULL}};
-static const field_spec ORG_FIELDS[] = {
-    {"code", T_CODE, true, NULL},         {"name", T_NAME, true, NULL}, {"name_en", T_TEXT, false, NULL},
-    {"kind", T_ENUM, true, ORG_KINDS}, {"parent", T_CODE, false, NULL}};
+static const field_spec SITE_FIELDS[] = {{"code", T_CODE, true, NULL},     {"name", T_NAME, true, NULL},
+                                         {"name_en", T_TEXT, false, NULL}, {"timezone", T_NAME, false, NULL},
+                                         {"lat", T_LAT, false, NULL},      {"lon", T_LON, false, NULL}};
+static const field_spec ORG_FIELDS[] = {{"code", T_CODE, true, NULL},
+                                        {"name", T_NAME, true, NULL},
+                                        {"name_en", T_TEXT, false, NULL},
+                                        {"kind", T_ENUM, true, ORG_KINDS},
+                                        {"parent", T_CODE, false, NULL}};
 static const field_spec AREA_FIELDS[] = {
-    {"code", T_CODE, true, NULL},          {"name", T_NAME, true, NULL},
-    {"name_en", T_TEXT, false, NULL},      {"kind", T_ENUM, false, AREA_KINDS},
+    {"code", T_CODE, true, NULL},        {"name", T_NAME, true, NULL},
+    {"name_en", T_TEXT, false, NULL},    {"kind", T_ENUM, false, AREA_KINDS},
     {"polygon", T_POLYGON, false, NULL}, {"lat", T_LAT, false, NULL},
     {"lon", T_LON, false, NULL}};
-static const field_spec ASSET_FIELDS[] = {
-    {"code", T_CODE, true, NULL},     {"name", T_NAME, true, NULL}, {"name_en", T_TEXT, false, NULL},
-    {"template", T_CODE, true, NULL}, {"area", T_CODE, true, NULL}, {"parent", T_CODE, false, NULL},
-    {"x", T_NUM, false, NULL},        {"y", T_NUM, false, NULL}};
+static const field_spec ASSET_FIELDS[] = {{"code", T_CODE, true, NULL},     {"name", T_NAME, true, NULL},
+                                          {"name_en", T_TEXT, false, NULL}, {"template", T_CODE, true, NULL},
+                                          {"area", T_CODE, true, NULL},     {"parent", T_CODE, false, NULL},
+                                          {"x", T_NUM, false, NULL},        {"y", T_NUM, false, NULL}};
 static const field_spec TAG_FIELDS[] = {
-    {"key", T_KEY, true, NULL},       {"name", T_NAME, true, NULL},       {"name_en", T_TEXT, false, NULL},
-    {"unit", T_SHORT, false, NULL},   {"kind", T_ENUM, true, TAG_KINDS}, {"range", T_RANGE, false, NULL},
-    {"asset", T_CODE, false, NULL},   {"role", T_CODE, false, NULL},      {"area", T_CODE, false, NULL},
-    {"x", T_NUM, false, NULL},        {"y", T_NUM, false, NULL},          {"gas", T_SHORT, false, NULL},
+    {"key", T_KEY, true, NULL},     {"name", T_NAME, true, NULL},      {"name_en", T_TEXT, false, NULL},
+    {"unit", T_SHORT, false, NULL}, {"kind", T_ENUM, true, TAG_KINDS}, {"range", T_RANGE, false, NULL},
+    {"asset", T_CODE, false, NULL}, {"role", T_CODE, false, NULL},     {"area", T_CODE, false, NULL},
+    {"x", T_NUM, false, NULL},      {"y", T_NUM, false, NULL},         {"gas", T_SHORT, false, NULL},
     {"oel", T_NUM, false, NULL}};
 static const field_spec PERSON_FIELDS[] = {
     {"code", T_CODE, true, NULL},          {"name", T_NAME, true, NULL},
@@ -318,10 +348,11 @@ static const field_spec PERSON_FIELDS[] = {
     {"department", T_TEXT, false, NULL},   {"roles", T_NAMES, false, NULL},
     {"badge_uid", T_BADGE, false, NULL},   {"phone", T_TEXT, false, NULL},
     {"certificates", T_ARRAY, false, NULL}};
-static const field_spec CERT_FIELDS[] = {
-    {"type", T_ENUM, true, CERT_TYPES},  {"number", T_CERTNO, true, NULL},
-    {"issued_on", T_DATE, true, NULL},   {"expires_on", T_DATE, true, NULL},
-    {"next_review_on", T_DATE, false, NULL}};
+static const field_spec CERT_FIELDS[] = {{"type", T_ENUM, true, CERT_TYPES},
+                                         {"number", T_CERTNO, true, NULL},
+                                         {"issued_on", T_DATE, true, NULL},
+                                         {"expires_on", T_DATE, true, NULL},
+                                         {"next_review_on", T_DATE, false, NULL}};
 
 #define N_FIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -342,11 +373,17 @@ static const json_t *got(const checked *c, const char *name) {
     return NULL;
 }
 
-static const char *got_str(const checked *c, const char *name) { return str_of(got(c, name)); }
+static const char *got_str(const checked *c, const char *name) {
+    return str_of(got(c, name));
+}
 
-static bool is_present(const checked *c, const char *name) { return json_object_get(c->obj, name) != NULL; }
+static bool is_present(const checked *c, const char *name) {
+    return json_object_get(c->obj, name) != NULL;
+}
 
-static void field_path(char out[PATH_LEN], const checked *c, const char *name) { path_key(out, c->base, name); }
+static void field_path(char out[PATH_LEN], const checked *c, const char *name) {
+    path_key(out, c->base, name);
+}
 
 /* ---- type checks ------------------------------------------------------------------------- */
 
@@ -358,8 +395,10 @@ static bool check_string(vctx *v, const char *path, const json_t *j, size_t lo, 
     }
     size_t n = utf8_chars(s);
     if (n < lo || n > hi) {
-        if (lo > 0) verr(v, path, "expected %zu-%zu characters", lo, hi);
-        else verr(v, path, "expected at most %zu characters", hi);
+        if (lo > 0)
+            verr(v, path, "expected %zu-%zu characters", lo, hi);
+        else
+            verr(v, path, "expected at most %zu characters", hi);
         return false;
     }
     return true;
@@ -468,21 +507,36 @@ static bool check_names(vctx *v, const char *path, const json_t *j) {
 
 static bool check_value(vctx *v, const char *path, const field_spec *f, const json_t *j) {
     switch (f->type) {
-    case T_CODE: return check_code(v, path, j, false);
-    case T_KEY: return check_code(v, path, j, true);
-    case T_NAME: return check_string(v, path, j, 1, AJ_NAME_LEN_MAX);
-    case T_TEXT: return check_string(v, path, j, 0, AJ_NAME_LEN_MAX);
-    case T_SHORT: return check_string(v, path, j, 0, 32);
-    case T_CERTNO: return check_string(v, path, j, 1, AJ_CODE_LEN_MAX);
-    case T_NUM: return check_number(v, path, j, -HUGE_VAL, HUGE_VAL);
-    case T_LAT: return check_number(v, path, j, -90, 90);
-    case T_LON: return check_number(v, path, j, -180, 180);
-    case T_ENUM: return check_enum(v, path, j, f->choices);
-    case T_DATE: return check_pattern(v, path, j, is_date, "a date YYYY-MM-DD");
-    case T_BADGE: return check_pattern(v, path, j, is_badge, "8, 14 or 20 hexadecimal digits");
-    case T_RANGE: return check_range(v, path, j);
-    case T_POLYGON: return check_polygon(v, path, j);
-    case T_NAMES: return check_names(v, path, j);
+    case T_CODE:
+        return check_code(v, path, j, false);
+    case T_KEY:
+        return check_code(v, path, j, true);
+    case T_NAME:
+        return check_string(v, path, j, 1, AJ_NAME_LEN_MAX);
+    case T_TEXT:
+        return check_string(v, path, j, 0, AJ_NAME_LEN_MAX);
+    case T_SHORT:
+        return check_string(v, path, j, 0, 32);
+    case T_CERTNO:
+        return check_string(v, path, j, 1, AJ_CODE_LEN_MAX);
+    case T_NUM:
+        return check_number(v, path, j, -HUGE_VAL, HUGE_VAL);
+    case T_LAT:
+        return check_number(v, path, j, -90, 90);
+    case T_LON:
+        return check_number(v, path, j, -180, 180);
+    case T_ENUM:
+        return check_enum(v, path, j, f->choices);
+    case T_DATE:
+        return check_pattern(v, path, j, is_date, "a date YYYY-MM-DD");
+    case T_BADGE:
+        return check_pattern(v, path, j, is_badge, "8, 14 or 20 hexadecimal digits");
+    case T_RANGE:
+        return check_range(v, path, j);
+    case T_POLYGON:
+        return check_polygon(v, path, j);
+    case T_NAMES:
+        return check_names(v, path, j);
     case T_ONE:
         if (json_is_integer(j) && json_integer_value(j) == 1) return true;
         verr(v, path, "must be 1");
@@ -520,8 +574,10 @@ static bool check_object(vctx *v, const json_t *obj, const char *base, const fie
     json_object_foreach((json_t *)obj, key, val) {
         path_key(path, base, key);
         int i = spec_find(spec, n, key);
-        if (i < 0) verr(v, path, "unknown field");
-        else if (check_value(v, path, &spec[i], val)) c->ok_mask |= 1u << i;
+        if (i < 0)
+            verr(v, path, "unknown field");
+        else if (check_value(v, path, &spec[i], val))
+            c->ok_mask |= 1u << i;
     }
     for (int i = 0; i < n; i++) {
         if (!spec[i].is_required || json_object_get(obj, spec[i].name)) continue;
@@ -559,7 +615,8 @@ static bool area_known(vctx *v, const char *code) {
 static const char *asset_template(vctx *v, const char *code, bool *is_known) {
     long i = file_index(v, IX_ASSET, code);
     *is_known = true;
-    if (i >= 0) return str_of(json_object_get(json_array_get(v->family[AJ_PLANT_ASSETS], (size_t)i), "template"));
+    if (i >= 0)
+        return str_of(json_object_get(json_array_get(v->family[AJ_PLANT_ASSETS], (size_t)i), "template"));
     const char *parent, *tmpl;
     if (v->lk->asset_info && lk_found(v, v->lk->asset_info(v->lk->ctx, code, &parent, &tmpl))) return tmpl;
     *is_known = false;
@@ -632,7 +689,8 @@ static void walk_parents(vctx *v, const tree *t, size_t start, unsigned char *st
             if (stored_steps > AJ_PLANT_CHAIN_MAX) {
                 char p[PATH_LEN];
                 path_fmt(p, "$.%s[%zu].parent", family, start);
-                verr(v, p, "parent chain through stored objects is longer than %d or loops", AJ_PLANT_CHAIN_MAX);
+                verr(v, p, "parent chain through stored objects is longer than %d or loops",
+                     AJ_PLANT_CHAIN_MAX);
             }
             break;
         }
@@ -665,8 +723,10 @@ aj_err aj_plant_parent_order(const int *parent, int n, int *order) {
     for (int i = 0; !e && i < n; i++) {
         int top = 0, j = i;
         while (!e && j >= 0 && depth[j] < 0) {
-            if (top == n) e = AJ_EINVAL; /* more steps than objects: a cycle */
-            else stack[top++] = j, j = parent[j];
+            if (top == n)
+                e = AJ_EINVAL; /* more steps than objects: a cycle */
+            else
+                stack[top++] = j, j = parent[j];
         }
         int d = j < 0 ? -1 : depth[j];
         while (!e && top > 0) depth[stack[--top]] = ++d;
@@ -800,8 +860,10 @@ static void check_roles(vctx *v, const checked *c) {
     for (size_t k = 0; seen && k < json_array_size(roles); k++) {
         const char *role = str_of(json_array_get(roles, k));
         path_index(path, c->base, "roles", k);
-        if (json_object_get(seen, role)) verr(v, path, "duplicate role '%s'", role);
-        else if (json_object_set_new(seen, role, json_true()) != 0) v->fail = AJ_ENOMEM;
+        if (json_object_get(seen, role))
+            verr(v, path, "duplicate role '%s'", role);
+        else if (json_object_set_new(seen, role, json_true()) != 0)
+            v->fail = AJ_ENOMEM;
         else if (!v->lk->role_exists || !lk_found(v, v->lk->role_exists(v->lk->ctx, role)))
             verr(v, path, "unknown role '%s'", role);
     }
@@ -821,7 +883,8 @@ static void check_badge(vctx *v, const checked *c, size_t i) {
     }
     index_put(v, IX_BADGE, norm, json_integer((json_int_t)i));
     if (!code || !v->lk->badge_owner || !lk_found(v, v->lk->badge_owner(v->lk->ctx, norm, &owner))) return;
-    if (!owner || strcmp(owner, code) != 0) verr(v, path, "badge already belongs to person '%s'", owner ? owner : "?");
+    if (!owner || strcmp(owner, code) != 0)
+        verr(v, path, "badge already belongs to person '%s'", owner ? owner : "?");
 }
 
 static void check_cert_dates(vctx *v, const checked *c) {
@@ -833,15 +896,17 @@ static void check_cert_dates(vctx *v, const checked *c) {
         verr(v, path, "must be after issued_on");
     }
     field_path(path, c, "next_review_on");
-    if (review && issued && strcmp(review, issued) < 0) verr(v, path, "must not be before issued_on");
-    else if (review && expires && strcmp(review, expires) > 0) verr(v, path, "must not be after expires_on");
+    if (review && issued && strcmp(review, issued) < 0)
+        verr(v, path, "must not be before issued_on");
+    else if (review && expires && strcmp(review, expires) > 0)
+        verr(v, path, "must not be after expires_on");
 }
 
 /* (type, number) unique in the file and not held by another stored person. */
 static void check_cert_owner(vctx *v, const checked *c, const char *person) {
     const char *type = got_str(c, "type"), *number = got_str(c, "number"), *owner = NULL;
     if (!type || !number) return;
-    char key[AJ_NAME_LEN_MAX * 4 + 64], path[PATH_LEN], q[VALUE_IN_MSG_MAX + 1]; /* type + 64 chars */
+    char key[AJ_NAME_LEN_MAX * 4 + 64], path[PATH_LEN], q[VALUE_IN_MSG_MAX + 1];      /* type + 64 chars */
     if (snprintf(key, sizeof key, "%s\n%s", type, number) >= (int)sizeof key) return; /* cannot happen */
     field_path(path, c, "number");
     const char *first = json_string_value(json_object_get(v->index[IX_CERT], key));
@@ -863,7 +928,8 @@ static void validate_certs(vctx *v, const checked *person) {
         char base[PATH_LEN];
         checked c;
         path_index(base, person->base, "certificates", k);
-        if (!check_object(v, json_array_get(certs, k), base, CERT_FIELDS, N_FIELDS(CERT_FIELDS), &c)) continue;
+        if (!check_object(v, json_array_get(certs, k), base, CERT_FIELDS, N_FIELDS(CERT_FIELDS), &c))
+            continue;
         check_cert_dates(v, &c);
         check_cert_owner(v, &c, code);
     }
@@ -908,7 +974,8 @@ static bool check_size(vctx *v) {
 typedef void (*validate_fn)(vctx *v, const json_t *obj, size_t i);
 
 static void validate_families(vctx *v) {
-    static const validate_fn fns[] = {validate_org, validate_area, validate_asset, validate_tag, validate_person};
+    static const validate_fn fns[] = {validate_org, validate_area, validate_asset, validate_tag,
+                                      validate_person};
     static const tree org_tree = {AJ_PLANT_ORGANISATIONS, IX_ORG, org_stored_parent};
     static const tree asset_tree = {AJ_PLANT_ASSETS, IX_ASSET, asset_stored_parent};
     for (int f = AJ_PLANT_ORGANISATIONS; f <= AJ_PLANT_PEOPLE; f++) {

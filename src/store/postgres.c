@@ -51,10 +51,10 @@ static const char pg_session_sql[] = "SET client_min_messages TO warning; SET TI
 #define PG_NUM_TEXT_MAX 32
 
 typedef struct pg_stmt {
-    uint64_t hash;     /* of sql, to skip most string comparisons */
-    char *sql;         /* the key: SQL as the caller wrote it, with ? placeholders */
-    int n_params;      /* placeholders it has */
-    char name[16];     /* server-side name, "aj_<n>" */
+    uint64_t hash; /* of sql, to skip most string comparisons */
+    char *sql;     /* the key: SQL as the caller wrote it, with ? placeholders */
+    int n_params;  /* placeholders it has */
+    char name[16]; /* server-side name, "aj_<n>" */
 } pg_stmt;
 
 typedef struct pg_db {
@@ -145,8 +145,10 @@ static void on_notice(void *arg, const PGresult *res) {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     char line[512];
     flatten(PQresultErrorMessage(res), line, sizeof line);
-    if (state && strcmp(state, "25P01") == 0) aj_debug("postgres: %s", line);
-    else aj_warn("postgres: %s", line);
+    if (state && strcmp(state, "25P01") == 0)
+        aj_debug("postgres: %s", line);
+    else
+        aj_warn("postgres: %s", line);
 }
 
 static aj_err setup_session(pg_db *pg) {
@@ -167,8 +169,7 @@ static void forget_statements(pg_db *pg) {
 static aj_err ensure_connected(pg_db *pg) {
     if (PQstatus(pg->conn) == CONNECTION_OK) return AJ_OK;
     if (pg->base.in_tx)
-        return aj_db_fail(&pg->base, AJ_EUNAVAILABLE,
-                          "postgres: connection lost inside a transaction");
+        return aj_db_fail(&pg->base, AJ_EUNAVAILABLE, "postgres: connection lost inside a transaction");
     aj_warn("postgres: connection lost; reconnecting");
     forget_statements(pg);
     PQreset(pg->conn);
@@ -196,10 +197,14 @@ static int rewrite_placeholders(const char *sql, char *out) {
                 if (out) out += sprintf(out, "$%d", n);
                 continue;
             }
-            if (*p == '\'') state = STRING;
-            else if (*p == '"') state = IDENT;
-            else if (p[0] == '-' && p[1] == '-') state = LINE_COMMENT;
-            else if (p[0] == '/' && p[1] == '*') state = BLOCK_COMMENT;
+            if (*p == '\'')
+                state = STRING;
+            else if (*p == '"')
+                state = IDENT;
+            else if (p[0] == '-' && p[1] == '-')
+                state = LINE_COMMENT;
+            else if (p[0] == '/' && p[1] == '*')
+                state = BLOCK_COMMENT;
             break;
         case STRING: /* '' inside a string leaves and re-enters: same effect */
             if (*p == '\'') state = CODE;
@@ -212,8 +217,10 @@ static int rewrite_placeholders(const char *sql, char *out) {
             break;
         case BLOCK_COMMENT:
             if (p[0] == '*' && p[1] == '/') {
-                if (out) *out++ = *p++;
-                else p++;
+                if (out)
+                    *out++ = *p++;
+                else
+                    p++;
                 state = CODE;
             }
             break;
@@ -243,8 +250,8 @@ static const pg_stmt *find_statement(const pg_db *pg, const char *sql, uint64_t 
 /* Prepares sql (already rewritten to $n as pg_sql) under a new name and caches it.
  * Returns NULL without an error when the cache is full or a copy cannot be made: the
  * caller then runs the statement unprepared. */
-static const pg_stmt *prepare_statement(pg_db *pg, const char *sql, uint64_t hash,
-                                        const char *pg_sql, int n_params, aj_err *err) {
+static const pg_stmt *prepare_statement(pg_db *pg, const char *sql, uint64_t hash, const char *pg_sql,
+                                        int n_params, aj_err *err) {
     *err = AJ_OK;
     if (pg->n_cached == AJ_STMT_CACHE) return NULL;
     pg_stmt *st = &pg->cache[pg->n_cached];
@@ -266,8 +273,7 @@ static const pg_stmt *prepare_statement(pg_db *pg, const char *sql, uint64_t has
 }
 
 /* Renders params as text for libpq: numbers into bufs, text borrowed, NULL as NULL. */
-static void params_as_text(const aj_val *params, int n, char bufs[][PG_NUM_TEXT_MAX],
-                           const char **values) {
+static void params_as_text(const aj_val *params, int n, char bufs[][PG_NUM_TEXT_MAX], const char **values) {
     for (int i = 0; i < n; i++) {
         switch (params[i].type) {
         case AJ_V_INT:
@@ -291,30 +297,31 @@ static void params_as_text(const aj_val *params, int n, char bufs[][PG_NUM_TEXT_
 /* Runs a statement not yet in the cache: rewrites its placeholders, then prepares and
  * caches it when there is room, or runs it unprepared when there is not. *res is the
  * result (maybe failed, maybe NULL) unless an error is returned before it ran. */
-static aj_err run_new(pg_db *pg, const char *sql, uint64_t hash, const char *const *values,
-                      int n_params, PGresult **res) {
+static aj_err run_new(pg_db *pg, const char *sql, uint64_t hash, const char *const *values, int n_params,
+                      PGresult **res) {
     int n_marks = rewrite_placeholders(sql, NULL);
     if (n_marks != n_params)
-        return aj_db_fail(&pg->base, AJ_EINTERNAL,
-                          "postgres: statement has %d parameters, %d given", n_marks, n_params);
+        return aj_db_fail(&pg->base, AJ_EINTERNAL, "postgres: statement has %d parameters, %d given", n_marks,
+                          n_params);
     char *pg_sql = malloc(strlen(sql) + 10 * (size_t)n_marks + 1);
     if (!pg_sql) return aj_db_fail(&pg->base, AJ_ENOMEM, "postgres: out of memory");
     rewrite_placeholders(sql, pg_sql);
     aj_err e;
     const pg_stmt *st = prepare_statement(pg, sql, hash, pg_sql, n_params, &e);
-    if (st) *res = PQexecPrepared(pg->conn, st->name, n_params, values, NULL, NULL, 0);
-    else if (!e) *res = PQexecParams(pg->conn, pg_sql, n_params, NULL, values, NULL, NULL, 0);
+    if (st)
+        *res = PQexecPrepared(pg->conn, st->name, n_params, values, NULL, NULL, 0);
+    else if (!e)
+        *res = PQexecParams(pg->conn, pg_sql, n_params, NULL, values, NULL, NULL, 0);
     free(pg_sql);
     return e;
 }
 
 /* Runs sql with params; *out gets the result (to PQclear) when AJ_OK is returned. */
-static aj_err run(pg_db *pg, const char *sql, const aj_val *params, int n_params,
-                  PGresult **out) {
+static aj_err run(pg_db *pg, const char *sql, const aj_val *params, int n_params, PGresult **out) {
     *out = NULL;
     if (n_params < 0 || n_params > AJ_SQL_PARAMS_MAX)
-        return aj_db_fail(&pg->base, AJ_EINTERNAL, "postgres: %d parameters (at most %d)",
-                          n_params, AJ_SQL_PARAMS_MAX);
+        return aj_db_fail(&pg->base, AJ_EINTERNAL, "postgres: %d parameters (at most %d)", n_params,
+                          AJ_SQL_PARAMS_MAX);
     aj_err e = ensure_connected(pg);
     if (e) return e;
 
@@ -395,8 +402,7 @@ static aj_err pg_exec_script(aj_db *db, const char *sql) {
     return e;
 }
 
-static aj_err pg_exec(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                      int64_t *n_changed) {
+static aj_err pg_exec(aj_db *db, const char *sql, const aj_val *params, int n_params, int64_t *n_changed) {
     pg_db *pg = (pg_db *)db;
     PGresult *res;
     aj_err e = run(pg, sql, params, n_params, &res);
@@ -404,15 +410,15 @@ static aj_err pg_exec(aj_db *db, const char *sql, const aj_val *params, int n_pa
     /* COMMIT of a transaction in which a statement failed succeeds with the tag
      * ROLLBACK: the caller must hear that nothing was committed. */
     if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0 && strncasecmp(sql, "COMMIT", 6) == 0)
-        e = aj_db_fail(db, AJ_EDB, "postgres: COMMIT rolled back the transaction,"
-                                   " as a statement in it had failed");
+        e = aj_db_fail(db, AJ_EDB,
+                       "postgres: COMMIT rolled back the transaction,"
+                       " as a statement in it had failed");
     if (n_changed) *n_changed = strtoll(PQcmdTuples(res), NULL, 10); /* "" -> 0 */
     PQclear(res);
     return e;
 }
 
-static aj_err pg_query(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                       aj_result **out) {
+static aj_err pg_query(aj_db *db, const char *sql, const aj_val *params, int n_params, aj_result **out) {
     pg_db *pg = (pg_db *)db;
     PGresult *res;
     aj_err e = run(pg, sql, params, n_params, &res);

@@ -30,7 +30,7 @@ static aj_err map_rc(sqlite_db *s, int rc) {
     aj_err e = AJ_EDB;
     if (rc == SQLITE_CONSTRAINT) {
         e = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) ? AJ_ECONFLICT
-                                                                                       : AJ_EINVAL;
+                                                                                     : AJ_EINVAL;
     } else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
         e = AJ_EUNAVAILABLE;
     } else if (rc == SQLITE_FULL || rc == SQLITE_IOERR) {
@@ -82,10 +82,18 @@ static aj_err bind_all(sqlite_db *s, sqlite3_stmt *st, const aj_val *p, int n) {
     for (int i = 0; i < n; i++) {
         int rc;
         switch (p[i].type) {
-        case AJ_V_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
-        case AJ_V_DOUBLE: rc = sqlite3_bind_double(st, i + 1, p[i].d); break;
-        case AJ_V_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_STATIC); break;
-        default: rc = sqlite3_bind_null(st, i + 1); break;
+        case AJ_V_INT:
+            rc = sqlite3_bind_int64(st, i + 1, p[i].i);
+            break;
+        case AJ_V_DOUBLE:
+            rc = sqlite3_bind_double(st, i + 1, p[i].d);
+            break;
+        case AJ_V_TEXT:
+            rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_STATIC);
+            break;
+        default:
+            rc = sqlite3_bind_null(st, i + 1);
+            break;
         }
         if (rc != SQLITE_OK) return map_rc(s, rc);
     }
@@ -115,8 +123,10 @@ static aj_err sq_exec(aj_db *db, const char *sql, const aj_val *p, int n, int64_
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         }
-        if (rc != SQLITE_DONE) e = map_rc(s, rc);
-        else if (n_changed) *n_changed = sqlite3_changes64(s->conn);
+        if (rc != SQLITE_DONE)
+            e = map_rc(s, rc);
+        else if (n_changed)
+            *n_changed = sqlite3_changes64(s->conn);
     }
     done(st, is_cached);
     return e;
@@ -139,10 +149,18 @@ static aj_err sq_query(aj_db *db, const char *sql, const aj_val *p, int n, aj_re
     while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         for (int c = 0; c < n_cols; c++) {
             switch (sqlite3_column_type(st, c)) {
-            case SQLITE_INTEGER: cells[c] = AJ_VINT(sqlite3_column_int64(st, c)); break;
-            case SQLITE_FLOAT: cells[c] = AJ_VDBL(sqlite3_column_double(st, c)); break;
-            case SQLITE_NULL: cells[c] = AJ_VNULL; break;
-            default: cells[c] = AJ_VTEXT((const char *)sqlite3_column_text(st, c)); break;
+            case SQLITE_INTEGER:
+                cells[c] = AJ_VINT(sqlite3_column_int64(st, c));
+                break;
+            case SQLITE_FLOAT:
+                cells[c] = AJ_VDBL(sqlite3_column_double(st, c));
+                break;
+            case SQLITE_NULL:
+                cells[c] = AJ_VNULL;
+                break;
+            default:
+                cells[c] = AJ_VTEXT((const char *)sqlite3_column_text(st, c));
+                break;
             }
         }
         e = aj_result_add_row(r, cells);
@@ -176,8 +194,8 @@ aj_err aj_sqlite_open(const char *path, aj_db **out, char *errbuf, size_t errlen
     if (!s) return AJ_ENOMEM;
     s->base.ops = &sqlite_ops;
     s->base.kind = AJ_DB_SQLITE;
-    int rc = sqlite3_open_v2(path, &s->conn,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(path, &s->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
     if (rc != SQLITE_OK) {
         snprintf(errbuf, errlen, "sqlite: cannot open %s: %s", path,
                  s->conn ? sqlite3_errmsg(s->conn) : sqlite3_errstr(rc));

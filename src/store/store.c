@@ -32,7 +32,7 @@ typedef struct cell {
 struct aj_result {
     int n_cols, n_rows, cap_rows;
     char **col_names;
-    cell *cells; /* n_rows * n_cols */
+    cell *cells;     /* n_rows * n_cols */
     char render[64]; /* scratch for aj_result_text of numbers */
 };
 
@@ -93,8 +93,12 @@ static const cell *cell_at(const aj_result *r, int row, int col) {
     return &r->cells[(size_t)row * (size_t)r->n_cols + (size_t)col];
 }
 
-int aj_result_rows(const aj_result *r) { return r->n_rows; }
-int aj_result_cols(const aj_result *r) { return r->n_cols; }
+int aj_result_rows(const aj_result *r) {
+    return r->n_rows;
+}
+int aj_result_cols(const aj_result *r) {
+    return r->n_cols;
+}
 const char *aj_result_col_name(const aj_result *r, int col) {
     assert(col >= 0 && col < r->n_cols);
     return r->col_names[col];
@@ -105,29 +109,43 @@ bool aj_result_is_null(const aj_result *r, int row, int col) {
 int64_t aj_result_int(const aj_result *r, int row, int col) {
     const cell *c = cell_at(r, row, col);
     switch (c->type) {
-    case AJ_V_INT: return c->i;
-    case AJ_V_DOUBLE: return (int64_t)c->d;
-    case AJ_V_TEXT: return strtoll(c->s, NULL, 10);
-    default: return 0;
+    case AJ_V_INT:
+        return c->i;
+    case AJ_V_DOUBLE:
+        return (int64_t)c->d;
+    case AJ_V_TEXT:
+        return strtoll(c->s, NULL, 10);
+    default:
+        return 0;
     }
 }
 double aj_result_double(const aj_result *r, int row, int col) {
     const cell *c = cell_at(r, row, col);
     switch (c->type) {
-    case AJ_V_INT: return (double)c->i;
-    case AJ_V_DOUBLE: return c->d;
-    case AJ_V_TEXT: return strtod(c->s, NULL);
-    default: return 0;
+    case AJ_V_INT:
+        return (double)c->i;
+    case AJ_V_DOUBLE:
+        return c->d;
+    case AJ_V_TEXT:
+        return strtod(c->s, NULL);
+    default:
+        return 0;
     }
 }
 const char *aj_result_text(const aj_result *r, int row, int col) {
     const cell *c = cell_at(r, row, col);
     aj_result *rw = (aj_result *)r; /* scratch only; results are used by one thread */
     switch (c->type) {
-    case AJ_V_TEXT: return c->s;
-    case AJ_V_INT: snprintf(rw->render, sizeof rw->render, "%lld", (long long)c->i); return rw->render;
-    case AJ_V_DOUBLE: snprintf(rw->render, sizeof rw->render, "%.17g", c->d); return rw->render;
-    default: return NULL;
+    case AJ_V_TEXT:
+        return c->s;
+    case AJ_V_INT:
+        snprintf(rw->render, sizeof rw->render, "%lld", (long long)c->i);
+        return rw->render;
+    case AJ_V_DOUBLE:
+        snprintf(rw->render, sizeof rw->render, "%.17g", c->d);
+        return rw->render;
+    default:
+        return NULL;
     }
 }
 
@@ -166,10 +184,18 @@ json_t *aj_result_row_json(const aj_result *r, int row) {
         } else {
             snprintf(key, sizeof key, "%s", name);
             switch (c->type) {
-            case AJ_V_INT: v = json_integer(c->i); break;
-            case AJ_V_DOUBLE: v = json_real(c->d); break;
-            case AJ_V_TEXT: v = json_string(c->s); break;
-            default: v = json_null(); break;
+            case AJ_V_INT:
+                v = json_integer(c->i);
+                break;
+            case AJ_V_DOUBLE:
+                v = json_real(c->d);
+                break;
+            case AJ_V_TEXT:
+                v = json_string(c->s);
+                break;
+            default:
+                v = json_null();
+                break;
             }
         }
         if (!v || json_object_set_new(obj, key, v) != 0) {
@@ -190,8 +216,12 @@ aj_err aj_db_fail(aj_db *db, aj_err err, const char *fmt, ...) {
     return err;
 }
 
-const char *aj_db_errmsg(const aj_db *db) { return db->errmsg; }
-aj_db_kind aj_db_kind_of(const aj_db *db) { return db->kind; }
+const char *aj_db_errmsg(const aj_db *db) {
+    return db->errmsg;
+}
+aj_db_kind aj_db_kind_of(const aj_db *db) {
+    return db->kind;
+}
 
 aj_err aj_db_begin(aj_db *db) {
     assert(!db->in_tx);
@@ -224,22 +254,19 @@ void aj_db_rollback(aj_db *db) {
     db->audit_head_known = false;
 }
 
-aj_err aj_db_exec(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                  int64_t *n_changed) {
+aj_err aj_db_exec(aj_db *db, const char *sql, const aj_val *params, int n_params, int64_t *n_changed) {
     assert(n_params >= 0 && n_params <= AJ_SQL_PARAMS_MAX);
     if (n_changed) *n_changed = 0;
     return db->ops->exec(db, sql, params, n_params, n_changed);
 }
 
-aj_err aj_db_query(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                   aj_result **out) {
+aj_err aj_db_query(aj_db *db, const char *sql, const aj_val *params, int n_params, aj_result **out) {
     assert(n_params >= 0 && n_params <= AJ_SQL_PARAMS_MAX);
     *out = NULL;
     return db->ops->query(db, sql, params, n_params, out);
 }
 
-aj_err aj_db_query_int(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                       int64_t *out) {
+aj_err aj_db_query_int(aj_db *db, const char *sql, const aj_val *params, int n_params, int64_t *out) {
     aj_result *r;
     aj_err e = aj_db_query(db, sql, params, n_params, &r);
     if (e) return e;
@@ -252,8 +279,7 @@ aj_err aj_db_query_int(aj_db *db, const char *sql, const aj_val *params, int n_p
     return AJ_OK;
 }
 
-aj_err aj_db_query_json(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                        json_t **out_array) {
+aj_err aj_db_query_json(aj_db *db, const char *sql, const aj_val *params, int n_params, json_t **out_array) {
     aj_result *r;
     *out_array = NULL;
     aj_err e = aj_db_query(db, sql, params, n_params, &r);
@@ -299,8 +325,8 @@ aj_err aj_store_migrate(aj_db *db, char *errbuf, size_t errlen) {
         if (e != AJ_ENOTFOUND) break;
         if ((e = db->ops->exec_script(db, m->sql))) break;
         aj_val p[3] = {AJ_VINT(m->version), AJ_VTEXT(m->name), AJ_VINT(aj_time_now_ms())};
-        if ((e = aj_db_exec(db, "INSERT INTO schema_version (version, name, applied_ms) VALUES (?, ?, ?)",
-                            p, 3, NULL)))
+        if ((e = aj_db_exec(db, "INSERT INTO schema_version (version, name, applied_ms) VALUES (?, ?, ?)", p,
+                            3, NULL)))
             break;
         if ((e = aj_db_commit(db))) break;
         aj_info("store: applied migration %s", m->name);
@@ -388,7 +414,9 @@ void aj_store_release(aj_store *st, aj_db *db) {
     pthread_mutex_unlock(&st->lock);
 }
 
-aj_db_kind aj_store_kind(const aj_store *st) { return st->kind; }
+aj_db_kind aj_store_kind(const aj_store *st) {
+    return st->kind;
+}
 
 int aj_store_schema_version(aj_store *st) {
     aj_db *db = aj_store_acquire(st);

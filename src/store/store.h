@@ -43,7 +43,7 @@ static inline aj_val aj_vtext(const char *s) {
     return v;
 }
 #define AJ_VTEXT(x) aj_vtext(x)
-#define AJ_VNULL ((aj_val){.type = AJ_V_NULL})
+#define AJ_VNULL    ((aj_val){.type = AJ_V_NULL})
 
 /* ---- results ---------------------------------------------------------------------- */
 
@@ -82,10 +82,8 @@ typedef struct aj_db aj_db;
  * foreign key / check / not null -> AJ_EINVAL. */
 typedef struct aj_db_ops {
     aj_err (*exec_script)(aj_db *db, const char *sql); /* several statements, no params */
-    aj_err (*exec)(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                   int64_t *n_changed);
-    aj_err (*query)(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                    aj_result **out);
+    aj_err (*exec)(aj_db *db, const char *sql, const aj_val *params, int n_params, int64_t *n_changed);
+    aj_err (*query)(aj_db *db, const char *sql, const aj_val *params, int n_params, aj_result **out);
     void (*close)(aj_db *db);
 } aj_db_ops;
 
@@ -106,21 +104,16 @@ aj_err aj_db_begin(aj_db *db);
 aj_err aj_db_commit(aj_db *db);
 /* Safe to call when no transaction is open. */
 void aj_db_rollback(aj_db *db);
-aj_err aj_db_exec(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                  int64_t *n_changed);
-aj_err aj_db_query(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                   aj_result **out);
+aj_err aj_db_exec(aj_db *db, const char *sql, const aj_val *params, int n_params, int64_t *n_changed);
+aj_err aj_db_query(aj_db *db, const char *sql, const aj_val *params, int n_params, aj_result **out);
 /* Convenience: first column of the first row as an integer; AJ_ENOTFOUND if no row. */
-aj_err aj_db_query_int(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                       int64_t *out);
+aj_err aj_db_query_int(aj_db *db, const char *sql, const aj_val *params, int n_params, int64_t *out);
 /* Convenience: all rows as a JSON array of objects (see aj_result_row_json). */
-aj_err aj_db_query_json(aj_db *db, const char *sql, const aj_val *params, int n_params,
-                        json_t **out_array);
+aj_err aj_db_query_json(aj_db *db, const char *sql, const aj_val *params, int n_params, json_t **out_array);
 const char *aj_db_errmsg(const aj_db *db);
 aj_db_kind aj_db_kind_of(const aj_db *db);
 /* Sets the error message of db (used by backends). Returns err. */
-aj_err aj_db_fail(aj_db *db, aj_err err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+aj_err aj_db_fail(aj_db *db, aj_err err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- backends ----------------------------------------------------------------------- */
 

@@ -52,7 +52,8 @@ static int reset_postgres(const char *url) {
     }
     aj_result *r = NULL;
     e = raw->ops->query(raw, "SELECT current_database()", NULL, 0, &r);
-    if (!e && !strstr(aj_result_text(r, 0, 0), "test")) e = aj_db_fail(raw, AJ_EINVAL, "database name lacks \"test\"");
+    if (!e && !strstr(aj_result_text(r, 0, 0), "test"))
+        e = aj_db_fail(raw, AJ_EINVAL, "database name lacks \"test\"");
     aj_result_free(r);
     if (!e) e = raw->ops->exec_script(raw, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
     if (e) fprintf(stderr, "cannot reset %s: %s\n", url, aj_db_errmsg(raw));
@@ -63,8 +64,8 @@ static int reset_postgres(const char *url) {
 static int64_t add_enterprise(aj_db *db, const char *code) {
     aj_val p[3] = {AJ_VTEXT(code), AJ_VTEXT("Enterprise"), AJ_VINT(1767323045678)};
     int64_t id = 0;
-    aj_err e = aj_db_query_int(db, "INSERT INTO enterprises (code, name, created_ms) VALUES (?, ?, ?) RETURNING id",
-                               p, 3, &id);
+    aj_err e = aj_db_query_int(
+        db, "INSERT INTO enterprises (code, name, created_ms) VALUES (?, ?, ?) RETURNING id", p, 3, &id);
     if (e) fail_msg("add enterprise %s: %s", code, aj_db_errmsg(db));
     return id;
 }
@@ -112,37 +113,48 @@ static int close_fresh(void **state) {
 /* Parents after children (organisations, assets) on purpose: import must order them. */
 static const char BASE_FILE[] =
     "{\"format\": \"anjian-plant\", \"version\": 1,"
-    " \"site\": {\"code\": \"S1\", \"name\": \"一厂\", \"name_en\": \"Plant 1\", \"timezone\": \"Asia/Shanghai\","
+    " \"site\": {\"code\": \"S1\", \"name\": \"一厂\", \"name_en\": \"Plant 1\", \"timezone\": "
+    "\"Asia/Shanghai\","
     "   \"lat\": 30.1, \"lon\": 120.2},"
     " \"organisations\": ["
     "   {\"code\": \"ORG.SAFETY\", \"name\": \"安全部\", \"kind\": \"department\", \"parent\": \"ORG.HQ\"},"
     "   {\"code\": \"ORG.HQ\", \"name\": \"总部\", \"name_en\": \"HQ\", \"kind\": \"department\"},"
     "   {\"code\": \"CON.A\", \"name\": \"承包商A\", \"kind\": \"contractor\", \"parent\": \"ORG.HQ\"}],"
     " \"areas\": ["
-    "   {\"code\": \"A1\", \"name\": \"罐区\", \"kind\": \"tank_farm\", \"polygon\": [[0, 0], [10, 0], [10, 10.5]],"
+    "   {\"code\": \"A1\", \"name\": \"罐区\", \"kind\": \"tank_farm\", \"polygon\": [[0, 0], [10, 0], [10, "
+    "10.5]],"
     "    \"lat\": 30.1, \"lon\": 120.2},"
     "   {\"code\": \"A2\", \"name\": \"泵房\", \"kind\": \"pump_house\"}],"
     " \"assets\": ["
-    "   {\"code\": \"P-101A.SV\", \"name\": \"出口阀\", \"template\": \"valve\", \"area\": \"A2\", \"parent\": \"P-101A\"},"
-    "   {\"code\": \"P-101A\", \"name\": \"进料泵\", \"template\": \"centrifugal_pump\", \"area\": \"A2\", \"x\": 1.5, \"y\": 2},"
+    "   {\"code\": \"P-101A.SV\", \"name\": \"出口阀\", \"template\": \"valve\", \"area\": \"A2\", "
+    "\"parent\": \"P-101A\"},"
+    "   {\"code\": \"P-101A\", \"name\": \"进料泵\", \"template\": \"centrifugal_pump\", \"area\": \"A2\", "
+    "\"x\": 1.5, \"y\": 2},"
     "   {\"code\": \"T-201\", \"name\": \"储罐\", \"template\": \"storage_tank\", \"area\": \"A1\"}],"
     " \"tags\": ["
-    "   {\"key\": \"S1/P-101A/seal_temp\", \"name\": \"密封温度\", \"unit\": \"℃\", \"kind\": \"temperature\","
+    "   {\"key\": \"S1/P-101A/seal_temp\", \"name\": \"密封温度\", \"unit\": \"℃\", \"kind\": "
+    "\"temperature\","
     "    \"range\": [0, 200], \"asset\": \"P-101A\", \"role\": \"seal_temp\"},"
-    "   {\"key\": \"S1/T-201/level\", \"name\": \"液位\", \"unit\": \"m\", \"kind\": \"level\", \"range\": [0, 20.5],"
+    "   {\"key\": \"S1/T-201/level\", \"name\": \"液位\", \"unit\": \"m\", \"kind\": \"level\", \"range\": "
+    "[0, 20.5],"
     "    \"asset\": \"T-201\", \"role\": \"level\", \"area\": \"A1\"},"
-    "   {\"key\": \"S1/GD-01\", \"name\": \"硫化氢\", \"kind\": \"gas_toxic_ppm\", \"range\": [0, 100], \"area\": \"A1\","
+    "   {\"key\": \"S1/GD-01\", \"name\": \"硫化氢\", \"kind\": \"gas_toxic_ppm\", \"range\": [0, 100], "
+    "\"area\": \"A1\","
     "    \"gas\": \"H2S\", \"oel\": 10, \"x\": 3, \"y\": 4},"
     "   {\"key\": \"S1/P-101A/run\", \"name\": \"运行\", \"kind\": \"status\", \"asset\": \"P-101A\"}],"
     " \"people\": ["
-    "   {\"code\": \"E001\", \"name\": \"张三\", \"organisation\": \"ORG.SAFETY\", \"roles\": [\"safety_manager\", \"approver\"],"
+    "   {\"code\": \"E001\", \"name\": \"张三\", \"organisation\": \"ORG.SAFETY\", \"roles\": "
+    "[\"safety_manager\", \"approver\"],"
     "    \"badge_uid\": \"04a1b2c3\", \"phone\": \"13800000000\","
     "    \"certificates\": [{\"type\": \"electrical\", \"number\": \"T-1\", \"issued_on\": \"2023-01-01\","
     "      \"expires_on\": \"2029-01-01\", \"next_review_on\": \"2026-01-01\"}]},"
-    "   {\"code\": \"C001\", \"name\": \"李四\", \"organisation\": \"CON.A\", \"department\": \"维修\", \"roles\": [\"worker\"],"
-    "    \"certificates\": [{\"type\": \"welding_cutting\", \"number\": \"W-1\", \"issued_on\": \"2022-05-01\","
+    "   {\"code\": \"C001\", \"name\": \"李四\", \"organisation\": \"CON.A\", \"department\": \"维修\", "
+    "\"roles\": [\"worker\"],"
+    "    \"certificates\": [{\"type\": \"welding_cutting\", \"number\": \"W-1\", \"issued_on\": "
+    "\"2022-05-01\","
     "      \"expires_on\": \"2028-05-01\"},"
-    "     {\"type\": \"work_at_height\", \"number\": \"H-9\", \"issued_on\": \"2024-02-29\", \"expires_on\": \"2030-02-28\"}]}]}";
+    "     {\"type\": \"work_at_height\", \"number\": \"H-9\", \"issued_on\": \"2024-02-29\", \"expires_on\": "
+    "\"2030-02-28\"}]}]}";
 
 static const int BASE_COUNTS[AJ_PLANT_FAMILIES] = {3, 2, 3, 4, 2, 3};
 
@@ -153,7 +165,9 @@ static json_t *load_text(const char *text) {
     return doc;
 }
 
-static json_t *base_doc(void) { return load_text(BASE_FILE); }
+static json_t *base_doc(void) {
+    return load_text(BASE_FILE);
+}
 
 /* ---- edits: "people[0].certificates[1].number" = value ------------------------------ */
 
@@ -191,11 +205,16 @@ static void edit(json_t *doc, const char *path, const char *value) {
     json_t *v = value ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL;
     if (value && !v) fail_msg("edit: bad value %s", value);
     const step *last = &steps[n - 1];
-    if (last->key[0] && v) json_object_set_new(cur, last->key, v);
-    else if (last->key[0]) json_object_del(cur, last->key);
-    else if (v && last->idx == json_array_size(cur)) json_array_append_new(cur, v);
-    else if (v) json_array_set_new(cur, last->idx, v);
-    else json_array_remove(cur, last->idx);
+    if (last->key[0] && v)
+        json_object_set_new(cur, last->key, v);
+    else if (last->key[0])
+        json_object_del(cur, last->key);
+    else if (v && last->idx == json_array_size(cur))
+        json_array_append_new(cur, v);
+    else if (v)
+        json_array_set_new(cur, last->idx, v);
+    else
+        json_array_remove(cur, last->idx);
 }
 
 /* ---- helpers ------------------------------------------------------------------------ */
@@ -219,7 +238,8 @@ static int64_t query_int(aj_db *db, const char *sql, aj_val *p, int n) {
 }
 
 static void print_errors(const aj_plant_report *rep) {
-    for (int i = 0; i < rep->n_listed; i++) fprintf(stderr, "  %s: %s\n", rep->errors[i].path, rep->errors[i].message);
+    for (int i = 0; i < rep->n_listed; i++)
+        fprintf(stderr, "  %s: %s\n", rep->errors[i].path, rep->errors[i].message);
 }
 
 static aj_plant_report *import_ok(backend *b, int64_t ent, const json_t *doc) {
@@ -239,17 +259,22 @@ static bool has_error(const aj_plant_report *rep, const char *path, const char *
     return false;
 }
 
-static void assert_counts(const aj_plant_report *rep, const int *created, const int *updated, const int *unchanged) {
+static void assert_counts(const aj_plant_report *rep, const int *created, const int *updated,
+                          const int *unchanged) {
     for (int f = 0; f < AJ_PLANT_FAMILIES; f++) {
-        if (rep->created[f] != created[f] || rep->updated[f] != updated[f] || rep->unchanged[f] != unchanged[f])
+        if (rep->created[f] != created[f] || rep->updated[f] != updated[f] ||
+            rep->unchanged[f] != unchanged[f])
             fail_msg("%s: created/updated/unchanged %d/%d/%d, expected %d/%d/%d", aj_plant_family_name(f),
-                     rep->created[f], rep->updated[f], rep->unchanged[f], created[f], updated[f], unchanged[f]);
+                     rep->created[f], rep->updated[f], rep->unchanged[f], created[f], updated[f],
+                     unchanged[f]);
     }
 }
 
 static const int ZERO[AJ_PLANT_FAMILIES] = {0};
 
-static char *dump(const json_t *doc) { return json_dumps(doc, JSON_COMPACT); }
+static char *dump(const json_t *doc) {
+    return json_dumps(doc, JSON_COMPACT);
+}
 
 static json_t *export_ok(backend *b, int64_t ent, int64_t site_id) {
     json_t *doc = NULL;
@@ -285,16 +310,19 @@ static void test_import_valid(void **state) {
                                " WHERE c.code = 'P-101A.SV' AND p.code = 'P-101A'",
                                NULL, 0),
                      1);
+    assert_int_equal(
+        query_int(b->db,
+                  "SELECT COUNT(*) FROM organisations c JOIN organisations p ON p.id = c.parent_id"
+                  " WHERE p.code = 'ORG.HQ'",
+                  NULL, 0),
+        2);
     assert_int_equal(query_int(b->db,
-                               "SELECT COUNT(*) FROM organisations c JOIN organisations p ON p.id = c.parent_id"
-                               " WHERE p.code = 'ORG.HQ'",
-                               NULL, 0),
-                     2);
-    assert_int_equal(query_int(b->db, "SELECT COUNT(*) FROM people WHERE badge_uid = '04A1B2C3'"
-                                      " AND roles_json = '[\"safety_manager\",\"approver\"]'",
+                               "SELECT COUNT(*) FROM people WHERE badge_uid = '04A1B2C3'"
+                               " AND roles_json = '[\"safety_manager\",\"approver\"]'",
                                NULL, 0),
                      1);
-    assert_int_equal(query_int(b->db, "SELECT COUNT(*) FROM audit_log WHERE action = 'plant.import.create'", NULL, 0), 18);
+    assert_int_equal(
+        query_int(b->db, "SELECT COUNT(*) FROM audit_log WHERE action = 'plant.import.create'", NULL, 0), 18);
     aj_audit_report ar;
     assert_int_equal(aj_audit_verify(b->db, &ar), AJ_OK);
     /* The report as JSON. */
@@ -328,7 +356,7 @@ static void test_update_counts(void **state) {
     json_t *doc = base_doc();
     aj_plant_report_free(import_ok(b, b->ent, doc));
     edit(doc, "tags[0].name", "\"密封腔温度\"");
-    edit(doc, "organisations[2].parent", NULL);                       /* CON.A becomes top-level */
+    edit(doc, "organisations[2].parent", NULL); /* CON.A becomes top-level */
     edit(doc, "people[1].certificates[0].expires_on", "\"2028-06-01\"");
     edit(doc, "areas[0].polygon[3]", "[0, 10]");
     edit(doc, "site.name_en", "\"Plant One\"");
@@ -337,10 +365,12 @@ static void test_update_counts(void **state) {
     int unchanged[AJ_PLANT_FAMILIES] = {2, 1, 3, 3, 2, 2};
     assert_counts(rep, ZERO, updated, unchanged);
     assert_int_equal(rep->site_status, AJ_PLANT_SITE_UPDATED);
-    assert_int_equal(query_int(b->db, "SELECT COUNT(*) FROM organisations WHERE code = 'CON.A' AND parent_id IS NULL",
-                               NULL, 0),
-                     1);
-    assert_int_equal(query_int(b->db, "SELECT COUNT(*) FROM audit_log WHERE action = 'plant.import.update'", NULL, 0), 5);
+    assert_int_equal(
+        query_int(b->db, "SELECT COUNT(*) FROM organisations WHERE code = 'CON.A' AND parent_id IS NULL",
+                  NULL, 0),
+        1);
+    assert_int_equal(
+        query_int(b->db, "SELECT COUNT(*) FROM audit_log WHERE action = 'plant.import.update'", NULL, 0), 5);
     aj_audit_report ar;
     assert_int_equal(aj_audit_verify(b->db, &ar), AJ_OK);
     aj_plant_report_free(rep);
@@ -399,14 +429,16 @@ static void test_refers_to_stored(void **state) {
     json_t *doc = base_doc();
     aj_plant_report_free(import_ok(b, b->ent, doc));
     json_decref(doc);
-    doc = load_text("{\"format\": \"anjian-plant\", \"version\": 1, \"site\": {\"code\": \"S1\", \"name\": \"一厂\","
-                    " \"name_en\": \"Plant 1\", \"timezone\": \"Asia/Shanghai\", \"lat\": 30.1, \"lon\": 120.2},"
-                    " \"assets\": [{\"code\": \"P-101B\", \"name\": \"备用泵\", \"template\": \"centrifugal_pump\","
-                    "   \"area\": \"A2\", \"parent\": \"P-101A\"}],"
-                    " \"tags\": [{\"key\": \"S1/P-101A/vib\", \"name\": \"振动\", \"kind\": \"vibration\", \"range\": [0, 50],"
-                    "   \"asset\": \"P-101A\", \"role\": \"vib_1x\"}],"
-                    " \"people\": [{\"code\": \"E002\", \"name\": \"王五\", \"organisation\": \"ORG.HQ\","
-                    "   \"badge_uid\": \"0011223344556677889A\"}]}");
+    doc = load_text(
+        "{\"format\": \"anjian-plant\", \"version\": 1, \"site\": {\"code\": \"S1\", \"name\": \"一厂\","
+        " \"name_en\": \"Plant 1\", \"timezone\": \"Asia/Shanghai\", \"lat\": 30.1, \"lon\": 120.2},"
+        " \"assets\": [{\"code\": \"P-101B\", \"name\": \"备用泵\", \"template\": \"centrifugal_pump\","
+        "   \"area\": \"A2\", \"parent\": \"P-101A\"}],"
+        " \"tags\": [{\"key\": \"S1/P-101A/vib\", \"name\": \"振动\", \"kind\": \"vibration\", \"range\": "
+        "[0, 50],"
+        "   \"asset\": \"P-101A\", \"role\": \"vib_1x\"}],"
+        " \"people\": [{\"code\": \"E002\", \"name\": \"王五\", \"organisation\": \"ORG.HQ\","
+        "   \"badge_uid\": \"0011223344556677889A\"}]}");
     aj_plant_report *rep = import_ok(b, b->ent, doc);
     int created[AJ_PLANT_FAMILIES] = {0, 0, 1, 1, 1, 0};
     assert_counts(rep, created, ZERO, ZERO);
@@ -457,11 +489,20 @@ static const bad_case BAD_FILES[] = {
     {"lon out of range", {{"areas[0].lon", "-180.5"}}, "$.areas[0].lon", "between -180 and 180"},
     {"lon not number", {{"site.lon", "\"x\""}}, "$.site.lon", "expected a finite number"},
     {"x not number", {{"assets[1].x", "true"}}, "$.assets[1].x", "expected a finite number"},
-    {"polygon too short", {{"areas[0].polygon", "[[0, 0], [1, 1]]"}}, "$.areas[0].polygon", "3 to 1000 points"},
+    {"polygon too short",
+     {{"areas[0].polygon", "[[0, 0], [1, 1]]"}},
+     "$.areas[0].polygon",
+     "3 to 1000 points"},
     {"polygon bad point", {{"areas[0].polygon[1]", "[1]"}}, "$.areas[0].polygon[1]", "point [x, y]"},
     {"area kind", {{"areas[0].kind", "\"swamp\""}}, "$.areas[0].kind", "expected one of: tank_farm"},
-    {"organisation kind", {{"organisations[0].kind", "\"club\""}}, "$.organisations[0].kind", "expected one of"},
-    {"organisation kind missing", {{"organisations[0].kind", NULL}}, "$.organisations[0].kind", "required field"},
+    {"organisation kind",
+     {{"organisations[0].kind", "\"club\""}},
+     "$.organisations[0].kind",
+     "expected one of"},
+    {"organisation kind missing",
+     {{"organisations[0].kind", NULL}},
+     "$.organisations[0].kind",
+     "required field"},
     {"unknown parent organisation",
      {{"organisations[0].parent", "\"NOPE\""}},
      "$.organisations[0].parent",
@@ -470,14 +511,20 @@ static const bad_case BAD_FILES[] = {
      {{"organisations[1].parent", "\"CON.A\""}},
      "$.organisations[2].parent",
      "parent chain loops back to 'ORG.HQ'"},
-    {"duplicate area code", {{"areas[1].code", "\"A1\""}}, "$.areas[1].code", "duplicate code 'A1', first at $.areas[0]"},
+    {"duplicate area code",
+     {{"areas[1].code", "\"A1\""}},
+     "$.areas[1].code",
+     "duplicate code 'A1', first at $.areas[0]"},
     {"duplicate organisation code",
      {{"organisations[2].code", "\"ORG.SAFETY\""}, {"people[1].organisation", "\"ORG.HQ\""}},
      "$.organisations[2].code",
      "first at $.organisations[0]"},
     {"duplicate tag key", {{"tags[1].key", "\"S1/P-101A/seal_temp\""}}, "$.tags[1].key", "duplicate key"},
     {"duplicate person code", {{"people[1].code", "\"E001\""}}, "$.people[1].code", "first at $.people[0]"},
-    {"unknown template", {{"assets[1].template", "\"rocket\""}}, "$.assets[1].template", "unknown template 'rocket'"},
+    {"unknown template",
+     {{"assets[1].template", "\"rocket\""}},
+     "$.assets[1].template",
+     "unknown template 'rocket'"},
     {"unknown area of asset", {{"assets[2].area", "\"A9\""}}, "$.assets[2].area", "unknown area 'A9'"},
     {"asset without area", {{"assets[1].area", NULL}}, "$.assets[1].area", "required field missing"},
     {"unknown parent asset", {{"assets[2].parent", "\"X-1\""}}, "$.assets[2].parent", "unknown asset 'X-1'"},
@@ -485,7 +532,10 @@ static const bad_case BAD_FILES[] = {
      {{"assets[1].parent", "\"P-101A.SV\""}},
      "$.assets[1].parent",
      "parent chain loops back to 'P-101A.SV'"},
-    {"asset is its own parent", {{"assets[2].parent", "\"T-201\""}}, "$.assets[2].parent", "loops back to 'T-201'"},
+    {"asset is its own parent",
+     {{"assets[2].parent", "\"T-201\""}},
+     "$.assets[2].parent",
+     "loops back to 'T-201'"},
     {"role not in template",
      {{"tags[0].role", "\"level\""}},
      "$.tags[0].role",
@@ -502,18 +552,33 @@ static const bad_case BAD_FILES[] = {
     {"gas missing", {{"tags[2].gas", NULL}}, "$.tags[2].gas", "required for kind 'gas_toxic_ppm'"},
     {"oel missing", {{"tags[2].oel", NULL}}, "$.tags[2].oel", "required for kind 'gas_toxic_ppm'"},
     {"oel zero", {{"tags[2].oel", "0"}}, "$.tags[2].oel", "must be greater than 0"},
-    {"gas too long", {{"tags[2].gas", "\"123456789012345678901234567890123\""}}, "$.tags[2].gas", "at most 32"},
-    {"unit too long", {{"tags[0].unit", "\"123456789012345678901234567890123\""}}, "$.tags[0].unit", "at most 32"},
+    {"gas too long",
+     {{"tags[2].gas", "\"123456789012345678901234567890123\""}},
+     "$.tags[2].gas",
+     "at most 32"},
+    {"unit too long",
+     {{"tags[0].unit", "\"123456789012345678901234567890123\""}},
+     "$.tags[0].unit",
+     "at most 32"},
     {"unknown organisation of person",
      {{"people[0].organisation", "\"NOPE\""}},
      "$.people[0].organisation",
      "unknown organisation 'NOPE'"},
     {"unknown role", {{"people[0].roles[1]", "\"pilot\""}}, "$.people[0].roles[1]", "unknown role 'pilot'"},
-    {"duplicate role", {{"people[0].roles[1]", "\"safety_manager\""}}, "$.people[0].roles[1]", "duplicate role"},
+    {"duplicate role",
+     {{"people[0].roles[1]", "\"safety_manager\""}},
+     "$.people[0].roles[1]",
+     "duplicate role"},
     {"role not a string", {{"people[0].roles[0]", "7"}}, "$.people[0].roles[0]", "expected string"},
-    {"bad badge length", {{"people[0].badge_uid", "\"12345\""}}, "$.people[0].badge_uid", "8, 14 or 20 hexadecimal"},
+    {"bad badge length",
+     {{"people[0].badge_uid", "\"12345\""}},
+     "$.people[0].badge_uid",
+     "8, 14 or 20 hexadecimal"},
     {"bad badge digits", {{"people[0].badge_uid", "\"0011223g\""}}, "$.people[0].badge_uid", "hexadecimal"},
-    {"duplicate badge", {{"people[1].badge_uid", "\"04A1B2C3\""}}, "$.people[1].badge_uid", "already used at $.people[0]"},
+    {"duplicate badge",
+     {{"people[1].badge_uid", "\"04A1B2C3\""}},
+     "$.people[1].badge_uid",
+     "already used at $.people[0]"},
     {"cert dates inverted",
      {{"people[0].certificates[0].expires_on", "\"2022-01-01\""}},
      "$.people[0].certificates[0].expires_on",
@@ -538,18 +603,31 @@ static const bad_case BAD_FILES[] = {
      {{"people[1].certificates[1].issued_on", "\"2024-02-29T00:00:00Z\""}},
      "$.people[1].certificates[1].issued_on",
      "expected a date"},
-    {"cert type", {{"people[0].certificates[0].type", "\"juggling\""}}, "$.people[0].certificates[0].type", "expected one of"},
-    {"cert number empty", {{"people[0].certificates[0].number", "\"\""}}, "$.people[0].certificates[0].number", "1-64"},
-    {"cert missing number", {{"people[0].certificates[0].number", NULL}}, "$.people[0].certificates[0].number", "required"},
+    {"cert type",
+     {{"people[0].certificates[0].type", "\"juggling\""}},
+     "$.people[0].certificates[0].type",
+     "expected one of"},
+    {"cert number empty",
+     {{"people[0].certificates[0].number", "\"\""}},
+     "$.people[0].certificates[0].number",
+     "1-64"},
+    {"cert missing number",
+     {{"people[0].certificates[0].number", NULL}},
+     "$.people[0].certificates[0].number",
+     "required"},
     {"duplicate certificate",
-     {{"people[1].certificates[1]",
-       "{\"type\": \"electrical\", \"number\": \"T-1\", \"issued_on\": \"2020-01-01\", \"expires_on\": \"2021-01-01\"}"}},
+     {{"people[1].certificates[1]", "{\"type\": \"electrical\", \"number\": \"T-1\", \"issued_on\": "
+                                    "\"2020-01-01\", \"expires_on\": \"2021-01-01\"}"}},
      "$.people[1].certificates[1].number",
      "already listed at $.people[0].certificates[0]"},
-    {"certificates not array", {{"people[0].certificates", "{}"}}, "$.people[0].certificates", "expected array"},
+    {"certificates not array",
+     {{"people[0].certificates", "{}"}},
+     "$.people[0].certificates",
+     "expected array"},
 };
 
-static void expect_rejected(backend *b, const json_t *doc, const char *name, const char *path, const char *message) {
+static void expect_rejected(backend *b, const json_t *doc, const char *name, const char *path,
+                            const char *message) {
     int64_t before[N_TABLES], after[N_TABLES];
     snapshot(b->db, before);
     aj_plant_report *rep = aj_plant_report_new();
@@ -568,7 +646,8 @@ static void expect_rejected(backend *b, const json_t *doc, const char *name, con
 static void run_bad_cases(backend *b, const bad_case *cases, size_t n) {
     for (size_t i = 0; i < n; i++) {
         json_t *doc = base_doc();
-        for (int k = 0; k < 3 && cases[i].edits[k][0]; k++) edit(doc, cases[i].edits[k][0], cases[i].edits[k][1]);
+        for (int k = 0; k < 3 && cases[i].edits[k][0]; k++)
+            edit(doc, cases[i].edits[k][0], cases[i].edits[k][1]);
         expect_rejected(b, doc, cases[i].name, cases[i].path, cases[i].message);
         json_decref(doc);
     }
@@ -590,18 +669,20 @@ static const bad_case BAD_AGAINST_STORED[] = {
      "already belongs to person 'E001'"},
     {"certificate of a stored person",
      {{"people[0]", NULL},
-      {"people[0].certificates[0]",
-       "{\"type\": \"electrical\", \"number\": \"T-1\", \"issued_on\": \"2020-01-01\", \"expires_on\": \"2021-01-01\"}"}},
+      {"people[0].certificates[0]", "{\"type\": \"electrical\", \"number\": \"T-1\", \"issued_on\": "
+                                    "\"2020-01-01\", \"expires_on\": \"2021-01-01\"}"}},
      "$.people[0].certificates[0].number",
      "already belongs to person 'E001'"},
     {"tag key of another site", {{"site.code", "\"S2\""}}, "$.tags[0].key", "already belongs to site 'S1'"},
     {"cycle through stored organisations",
-     {{"organisations", "[{\"code\": \"ORG.HQ\", \"name\": \"总部\", \"kind\": \"department\", \"parent\": \"ORG.SAFETY\"}]"}},
+     {{"organisations",
+       "[{\"code\": \"ORG.HQ\", \"name\": \"总部\", \"kind\": \"department\", \"parent\": \"ORG.SAFETY\"}]"}},
      "$.organisations[0].parent",
      "loops back to 'ORG.HQ'"},
     {"cycle through stored assets",
-     {{"assets", "[{\"code\": \"P-101A\", \"name\": \"泵\", \"template\": \"centrifugal_pump\", \"area\": \"A2\","
-                 " \"parent\": \"P-101A.SV\"}]"}},
+     {{"assets",
+       "[{\"code\": \"P-101A\", \"name\": \"泵\", \"template\": \"centrifugal_pump\", \"area\": \"A2\","
+       " \"parent\": \"P-101A.SV\"}]"}},
      "$.assets[0].parent",
      "loops back to 'P-101A'"},
 };
@@ -618,14 +699,23 @@ static void test_bad_against_stored(void **state) {
 static void test_many_errors(void **state) {
     backend *b = *state;
     json_t *doc = base_doc();
-    const char *edits[][2] = {{"colour", "1"},           {"site.lat", "200"},         {"areas[2]", "{\"code\": \"A1\", \"name\": \"x\"}"},
-                              {"assets[1].template", "\"x\""}, {"tags[0].range", "[9, 1]"}, {"people[0].badge_uid", "\"1\""},
+    const char *edits[][2] = {{"colour", "1"},
+                              {"site.lat", "200"},
+                              {"areas[2]", "{\"code\": \"A1\", \"name\": \"x\"}"},
+                              {"assets[1].template", "\"x\""},
+                              {"tags[0].range", "[9, 1]"},
+                              {"people[0].badge_uid", "\"1\""},
                               {"people[1].certificates[0].expires_on", "\"2000-01-01\""}};
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) edit(doc, edits[i][0], edits[i][1]);
     aj_plant_report *rep = aj_plant_report_new();
     assert_int_equal(aj_plant_import(b->db, b->ent, "test", doc, rep), AJ_EINVAL);
-    const char *paths[] = {"$.colour", "$.site.lat", "$.areas[2].code", "$.assets[1].template", "$.tags[0].range",
-                           "$.people[0].badge_uid", "$.people[1].certificates[0].expires_on"};
+    const char *paths[] = {"$.colour",
+                           "$.site.lat",
+                           "$.areas[2].code",
+                           "$.assets[1].template",
+                           "$.tags[0].range",
+                           "$.people[0].badge_uid",
+                           "$.people[1].certificates[0].expires_on"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (!has_error(rep, paths[i], "")) fail_msg("no error at %s", paths[i]);
     assert_int_equal(rep->n_errors, 7);
@@ -642,7 +732,8 @@ static void test_error_cap(void **state) {
     backend *b = *state;
     json_t *doc = base_doc();
     json_t *tags = json_object_get(doc, "tags");
-    for (int i = 0; i < AJ_PLANT_ERRORS_MAX + 50; i++) json_array_append_new(tags, json_pack("{s:i}", "bogus", i));
+    for (int i = 0; i < AJ_PLANT_ERRORS_MAX + 50; i++)
+        json_array_append_new(tags, json_pack("{s:i}", "bogus", i));
     aj_plant_report *rep = aj_plant_report_new();
     assert_int_equal(aj_plant_import(b->db, b->ent, "test", doc, rep), AJ_EINVAL);
     /* each bogus tag: unknown field + 3 missing (key, name, kind) + needs area/asset */
@@ -725,8 +816,8 @@ static void test_demo_plant(void **state) {
         expected[f] = (int)json_array_size(json_object_get(doc, aj_plant_family_name((aj_plant_family)f)));
     size_t i;
     json_t *person;
-    json_array_foreach(json_object_get(doc, "people"), i, person)
-        expected[AJ_PLANT_CERTIFICATES] += (int)json_array_size(json_object_get(person, "certificates"));
+    json_array_foreach(json_object_get(doc, "people"), i, person) expected[AJ_PLANT_CERTIFICATES] +=
+        (int)json_array_size(json_object_get(person, "certificates"));
     aj_plant_report *rep = import_ok(b, b->ent, doc);
     assert_counts(rep, expected, ZERO, ZERO);
     json_t *exported = export_ok(b, b->ent, rep->site_id);
@@ -739,15 +830,14 @@ static void test_demo_plant(void **state) {
 }
 
 #define PLANT_CASE(fn, b) cmocka_unit_test_prestate_setup_teardown(fn, open_fresh, close_fresh, b)
-#define PLANT_CASES(b)                                                                   \
-    {                                                                                    \
-        cmocka_unit_test(test_parent_order), cmocka_unit_test(test_validate_pure),       \
-            cmocka_unit_test(test_too_many_objects), PLANT_CASE(test_import_valid, b),   \
-            PLANT_CASE(test_reimport_changes_nothing, b), PLANT_CASE(test_update_counts, b), \
-            PLANT_CASE(test_export_round_trip, b), PLANT_CASE(test_refers_to_stored, b), \
-            PLANT_CASE(test_bad_files, b), PLANT_CASE(test_bad_against_stored, b),       \
-            PLANT_CASE(test_many_errors, b), PLANT_CASE(test_error_cap, b),              \
-            PLANT_CASE(test_demo_plant, b),                                              \
+#define PLANT_CASES(b)                                                                                       \
+    {                                                                                                        \
+        cmocka_unit_test(test_parent_order), cmocka_unit_test(test_validate_pure),                           \
+            cmocka_unit_test(test_too_many_objects), PLANT_CASE(test_import_valid, b),                       \
+            PLANT_CASE(test_reimport_changes_nothing, b), PLANT_CASE(test_update_counts, b),                 \
+            PLANT_CASE(test_export_round_trip, b), PLANT_CASE(test_refers_to_stored, b),                     \
+            PLANT_CASE(test_bad_files, b), PLANT_CASE(test_bad_against_stored, b),                           \
+            PLANT_CASE(test_many_errors, b), PLANT_CASE(test_error_cap, b), PLANT_CASE(test_demo_plant, b),  \
     }
 
 int main(void) {

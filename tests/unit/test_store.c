@@ -167,8 +167,7 @@ static void test_migrations_applied(void **state) {
     assert_int_equal(aj_db_kind_of(db), b->kind);
     assert_int_equal(count_rows(db, "schema_version"), n);
     int64_t applied_ms = 0;
-    assert_int_equal(aj_db_query_int(db, "SELECT MAX(applied_ms) FROM schema_version", NULL, 0,
-                                     &applied_ms),
+    assert_int_equal(aj_db_query_int(db, "SELECT MAX(applied_ms) FROM schema_version", NULL, 0, &applied_ms),
                      AJ_OK);
     char errbuf[512] = "";
     assert_int_equal(aj_store_migrate(db, errbuf, sizeof errbuf), AJ_OK); /* nothing to do */
@@ -182,9 +181,8 @@ static void test_migrations_applied(void **state) {
     db = aj_store_acquire(b->st);
     assert_int_equal(count_rows(db, "schema_version"), n);
     int64_t applied_again_ms = 0;
-    assert_int_equal(aj_db_query_int(db, "SELECT MAX(applied_ms) FROM schema_version", NULL, 0,
-                                     &applied_again_ms),
-                     AJ_OK);
+    assert_int_equal(
+        aj_db_query_int(db, "SELECT MAX(applied_ms) FROM schema_version", NULL, 0, &applied_again_ms), AJ_OK);
     assert_int_equal(applied_again_ms, applied_ms);
     assert_int_equal(count_rows(db, "roles"), 9);
     aj_store_release(b->st, db);
@@ -236,8 +234,7 @@ static void test_insert_returning_id(void **state) {
 
     int64_t n_changed = -1;
     aj_val p[3] = {AJ_VTEXT("Renamed"), AJ_VINT(1), AJ_VINT(2)};
-    assert_int_equal(aj_db_exec(db, "UPDATE enterprises SET name = ? WHERE id IN (?, ?)", p, 3,
-                                &n_changed),
+    assert_int_equal(aj_db_exec(db, "UPDATE enterprises SET name = ? WHERE id IN (?, ?)", p, 3, &n_changed),
                      AJ_OK);
     assert_int_equal(n_changed, 2);
     aj_val none = AJ_VINT(99);
@@ -282,9 +279,9 @@ static void test_query_types(void **state) {
     aj_db *db = aj_store_acquire(b->st);
     const int64_t big = 9007199254740993; /* 2^53 + 1: not exact as a double */
     aj_val e[3] = {AJ_VTEXT("acme"), AJ_VTEXT("Acme"), AJ_VINT(big)};
-    assert_int_equal(aj_db_exec(db, "INSERT INTO enterprises (code, name, created_ms) VALUES (?, ?, ?)",
-                                e, 3, NULL),
-                     AJ_OK);
+    assert_int_equal(
+        aj_db_exec(db, "INSERT INTO enterprises (code, name, created_ms) VALUES (?, ?, ?)", e, 3, NULL),
+        AJ_OK);
     aj_val s[5] = {AJ_VINT(1), AJ_VTEXT("north"), AJ_VTEXT("北厂"), AJ_VDBL(31.234567890123457), AJ_VNULL};
     assert_int_equal(aj_db_exec(db,
                                 "INSERT INTO sites (enterprise_id, code, name, lat, lon)"
@@ -370,8 +367,12 @@ static void test_row_json_conventions(void **state) {
 static void test_params_round_trip(void **state) {
     backend *b = *state;
     aj_db *db = aj_store_acquire(b->st);
-    aj_val p[6] = {AJ_VINT(INT64_MIN),  AJ_VINT(INT64_MAX), AJ_VDBL(1e-300),
-                   AJ_VDBL(-2.5),       AJ_VTEXT("it's \"quoted\" \\ 温度 ?"), AJ_VNULL};
+    aj_val p[6] = {AJ_VINT(INT64_MIN),
+                   AJ_VINT(INT64_MAX),
+                   AJ_VDBL(1e-300),
+                   AJ_VDBL(-2.5),
+                   AJ_VTEXT("it's \"quoted\" \\ 温度 ?"),
+                   AJ_VNULL};
     aj_result *r;
     assert_int_equal(aj_db_query(db,
                                  "SELECT CAST(? AS BIGINT) AS lo, CAST(? AS BIGINT) AS hi,"
@@ -390,9 +391,9 @@ static void test_params_round_trip(void **state) {
     /* Paging parameters, and the portable way to test a parameter for NULL: PostgreSQL
      * cannot type a bare "? IS NULL", so it is written CAST(? AS TEXT) IS NULL. */
     aj_val page[2] = {AJ_VINT(2), AJ_VINT(1)};
-    assert_int_equal(aj_db_query(db, "SELECT code FROM asset_templates ORDER BY code LIMIT ? OFFSET ?",
-                                 page, 2, &r),
-                     AJ_OK);
+    assert_int_equal(
+        aj_db_query(db, "SELECT code FROM asset_templates ORDER BY code LIMIT ? OFFSET ?", page, 2, &r),
+        AJ_OK);
     assert_int_equal(aj_result_rows(r), 2);
     assert_string_equal(aj_result_text(r, 0, 0), "compressor");
     aj_result_free(r);
@@ -422,8 +423,9 @@ static void test_unique_violation_is_conflict(void **state) {
                           " VALUES (?, ?, 'Operations', 'department')";
     assert_int_equal(aj_db_exec(db, org_sql, o, 2, NULL), AJ_OK);
     assert_int_equal(aj_db_exec(db, org_sql, o, 2, NULL), AJ_ECONFLICT);
-    assert_int_equal(aj_db_exec(db, "INSERT INTO roles (name, name_zh, description)"
-                                    " VALUES ('admin', 'x', 'y')",
+    assert_int_equal(aj_db_exec(db,
+                                "INSERT INTO roles (name, name_zh, description)"
+                                " VALUES ('admin', 'x', 'y')",
                                 NULL, 0, NULL),
                      AJ_ECONFLICT);
 
@@ -684,24 +686,17 @@ static void test_pool_hands_out_n(void **state) {
 /* ---- main --------------------------------------------------------------------------- */
 
 #define STORE_CASE(fn, b) cmocka_unit_test_prestate_setup_teardown(fn, open_fresh, close_fresh, b)
-#define STORE_CASES(b)                                                                   \
-    {                                                                                    \
-        STORE_CASE(test_migrations_applied, b),                                          \
-        STORE_CASE(test_seeds_present, b),                                               \
-        STORE_CASE(test_insert_returning_id, b),                                         \
-        STORE_CASE(test_query_types, b),                                                 \
-        STORE_CASE(test_row_json_conventions, b),                                        \
-        STORE_CASE(test_params_round_trip, b),                                           \
-        STORE_CASE(test_unique_violation_is_conflict, b),                                \
-        STORE_CASE(test_other_violations_are_invalid, b),                                \
-        STORE_CASE(test_rollback_leaves_nothing, b),                                     \
-        STORE_CASE(test_commit_keeps_all_rows, b),                                       \
-        STORE_CASE(test_commit_after_error_fails, b),                                    \
-        STORE_CASE(test_release_rolls_back, b),                                          \
-        STORE_CASE(test_placeholders_outside_quotes_only, b),                            \
-        STORE_CASE(test_statement_cache_overflow, b),                                    \
-        STORE_CASE(test_pool_hands_out_n, b),                                            \
-        STORE_CASE(test_lost_connection_is_reset, b),                                    \
+#define STORE_CASES(b)                                                                                       \
+    {                                                                                                        \
+        STORE_CASE(test_migrations_applied, b), STORE_CASE(test_seeds_present, b),                           \
+            STORE_CASE(test_insert_returning_id, b), STORE_CASE(test_query_types, b),                        \
+            STORE_CASE(test_row_json_conventions, b), STORE_CASE(test_params_round_trip, b),                 \
+            STORE_CASE(test_unique_violation_is_conflict, b),                                                \
+            STORE_CASE(test_other_violations_are_invalid, b), STORE_CASE(test_rollback_leaves_nothing, b),   \
+            STORE_CASE(test_commit_keeps_all_rows, b), STORE_CASE(test_commit_after_error_fails, b),         \
+            STORE_CASE(test_release_rolls_back, b), STORE_CASE(test_placeholders_outside_quotes_only, b),    \
+            STORE_CASE(test_statement_cache_overflow, b), STORE_CASE(test_pool_hands_out_n, b),              \
+            STORE_CASE(test_lost_connection_is_reset, b),                                                    \
     }
 
 int main(void) {
