@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -173,7 +174,8 @@ static aj_err check_access(aj_req *req) {
     bool is_write = !is_read_method(req->method);
     if (is_write && req->auth.via_cookie) {
         const char *csrf = aj_req_header(req, "X-CSRF-Token");
-        if (!csrf || strcmp(csrf, req->auth.csrf_token) != 0)
+        if (!csrf || strlen(csrf) != strlen(req->auth.csrf_token) ||
+            sodium_memcmp(csrf, req->auth.csrf_token, strlen(csrf)) != 0) /* constant time */
             return aj_req_fail(
                 req, AJ_EFORBIDDEN,
                 "missing or wrong X-CSRF-Token header (required for writes with a session cookie)");
