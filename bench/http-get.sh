@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}; conns=${2:-32}; threads=2
-bin=./build/anjian
+bin=${ANJIAN_BIN:-./build/anjian}
 [ -x "$bin" ] || { echo "build first: bash scripts/build.sh" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: bash scripts/setup.sh" >&2; exit 1; }
 work=$(mktemp -d /tmp/aj-bench.XXXXXX); chmod 755 "$work"
