@@ -1,5 +1,6 @@
 /* fuzz_config.c — the `key = value` config-file parser: any input gives AJ_OK or an
  * error with a message naming file:line; never a crash or an out-of-bounds setting. */
+#include "base/limits.h"
 #include "config/config.h"
 
 #include <assert.h>
@@ -26,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     aj_err e = aj_config_load_file(&cfg, path, err, sizeof err);
     unlink(path);
     if (e) assert(strstr(err, path) != NULL);
-    assert(cfg.threads >= 1 && cfg.threads <= 64);
+    assert(cfg.max_connections >= 1 && cfg.max_connections <= AJ_HTTP_CONNECTIONS_MAX);
+    assert(cfg.db_pool >= 1 && cfg.db_pool <= AJ_DB_POOL_MAX);
     assert(strlen(cfg.listen) < sizeof cfg.listen);
     return 0;
 }
