@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "http/http.h"
+#include "sim/sim.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@ static void usage(FILE *out) {
             "  serve            run the platform (HTTP API, console); see anjian serve --help\n"
             "  admin ...        create enterprises, sites, users; reset passwords; import plant files\n"
             "  audit verify     check the audit hash chain; exit 3 naming the first broken record\n"
+            "  sim ...          plant simulator: line protocol of the demo plant, faults from scenario files\n"
             "  routes           print the HTTP route table\n"
             "  config-docs      print the settings table as Markdown\n"
             "  version          print the version\n\n"
@@ -36,6 +38,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "serve")) return aj_cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "admin")) return aj_cmd_admin(argc - 2, argv + 2);
     if (!strcmp(cmd, "audit")) return aj_cmd_audit(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sim")) return aj_cmd_sim(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("anjian %s\n", AJ_VERSION);
         return AJ_EXIT_OK;
