@@ -10,19 +10,20 @@
 #include <string.h>
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "anjian %s — industrial safety production management platform (安监)\n\n"
-            "usage: anjian COMMAND [options]\n\n"
-            "commands:\n"
-            "  serve            run the platform (HTTP API, console); see anjian serve --help\n"
-            "  admin ...        create enterprises, sites, users; reset passwords; import plant files\n"
-            "  audit verify     check the audit hash chain; exit 3 naming the first broken record\n"
-            "  sim ...          plant simulator: line protocol of the demo plant, faults from scenario files\n"
-            "  routes           print the HTTP route table\n"
-            "  config-docs      print the settings table as Markdown\n"
-            "  version          print the version\n\n"
-            "exit codes: 0 success, 1 failure, 2 usage error, 3 audit chain broken\n",
-            AJ_VERSION);
+    fprintf(
+        out,
+        "anjian %s — industrial safety production management platform (安监)\n\n"
+        "usage: anjian COMMAND [options]\n\n"
+        "commands:\n"
+        "  serve            run the platform (HTTP API, console); see anjian serve --help\n"
+        "  admin ...        create enterprises, sites, users; reset passwords; import plant files\n"
+        "  audit verify     check the audit hash chain; exit 3 naming the first broken record\n"
+        "  sim ...          plant simulator: line protocol of the demo plant, faults from scenario files\n"
+        "  routes           print the HTTP route table\n"
+        "  config-docs      print the settings table as Markdown\n"
+        "  version          print the version\n\n"
+        "exit codes: 0 success, 1 failure, 2 usage error, 3 audit chain broken\n",
+        AJ_VERSION);
 }
 
 int main(int argc, char **argv) {

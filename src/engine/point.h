@@ -27,9 +27,9 @@ enum {
 typedef enum { AJ_VALUE_FLOAT, AJ_VALUE_INT, AJ_VALUE_BOOL, AJ_VALUE_STRING } aj_value_type;
 
 typedef struct aj_point {
-    int64_t tag_id;   /* tags.id once resolved; 0 before */
-    int64_t t_ns;     /* event time */
-    double value;     /* numeric value (bool: 0/1; int: converted) */
+    int64_t tag_id; /* tags.id once resolved; 0 before */
+    int64_t t_ns;   /* event time */
+    double value;   /* numeric value (bool: 0/1; int: converted) */
     aj_value_type type;
     aj_quality quality;
     uint32_t quality_reasons;

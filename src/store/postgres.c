@@ -35,6 +35,7 @@
 /* Type OIDs of the columns we convert (from pg_type.dat; stable across versions). */
 enum {
     PG_OID_BOOL = 16,
+    PG_OID_BYTEA = 17,
     PG_OID_INT8 = 20,
     PG_OID_INT2 = 21,
     PG_OID_INT4 = 23,
@@ -272,9 +273,19 @@ static const pg_stmt *prepare_statement(pg_db *pg, const char *sql, uint64_t has
     return st;
 }
 
-/* Renders params as text for libpq: numbers into bufs, text borrowed, NULL as NULL. */
-static void params_as_text(const aj_val *params, int n, char bufs[][PG_NUM_TEXT_MAX], const char **values) {
+/* Renders params for libpq: numbers as text into bufs, text borrowed, NULL as NULL; blobs
+ * go in binary format (raw bytes, with their length), everything else as text. */
+static void params_as_text(const aj_val *params, int n, char bufs[][PG_NUM_TEXT_MAX], const char **values,
+                           int *lengths, int *formats) {
     for (int i = 0; i < n; i++) {
+        lengths[i] = 0;
+        formats[i] = 0;
+        if (params[i].type == AJ_V_BLOB) {
+            values[i] = params[i].len ? params[i].s : "";
+            lengths[i] = (int)params[i].len;
+            formats[i] = 1;
+            continue;
+        }
         switch (params[i].type) {
         case AJ_V_INT:
             snprintf(bufs[i], PG_NUM_TEXT_MAX, "%lld", (long long)params[i].i);
@@ -297,8 +308,8 @@ static void params_as_text(const aj_val *params, int n, char bufs[][PG_NUM_TEXT_
 /* Runs a statement not yet in the cache: rewrites its placeholders, then prepares and
  * caches it when there is room, or runs it unprepared when there is not. *res is the
  * result (maybe failed, maybe NULL) unless an error is returned before it ran. */
-static aj_err run_new(pg_db *pg, const char *sql, uint64_t hash, const char *const *values, int n_params,
-                      PGresult **res) {
+static aj_err run_new(pg_db *pg, const char *sql, uint64_t hash, const char *const *values,
+                      const int *lengths, const int *formats, int n_params, PGresult **res) {
     int n_marks = rewrite_placeholders(sql, NULL);
     if (n_marks != n_params)
         return aj_db_fail(&pg->base, AJ_EINTERNAL, "postgres: statement has %d parameters, %d given", n_marks,
@@ -309,9 +320,9 @@ static aj_err run_new(pg_db *pg, const char *sql, uint64_t hash, const char *con
     aj_err e;
     const pg_stmt *st = prepare_statement(pg, sql, hash, pg_sql, n_params, &e);
     if (st)
-        *res = PQexecPrepared(pg->conn, st->name, n_params, values, NULL, NULL, 0);
+        *res = PQexecPrepared(pg->conn, st->name, n_params, values, lengths, formats, 0);
     else if (!e)
-        *res = PQexecParams(pg->conn, pg_sql, n_params, NULL, values, NULL, NULL, 0);
+        *res = PQexecParams(pg->conn, pg_sql, n_params, NULL, values, lengths, formats, 0);
     free(pg_sql);
     return e;
 }
@@ -327,18 +338,19 @@ static aj_err run(pg_db *pg, const char *sql, const aj_val *params, int n_params
 
     char bufs[AJ_SQL_PARAMS_MAX][PG_NUM_TEXT_MAX];
     const char *values[AJ_SQL_PARAMS_MAX + 1] = {NULL};
-    params_as_text(params, n_params, bufs, values);
+    int lengths[AJ_SQL_PARAMS_MAX + 1] = {0}, formats[AJ_SQL_PARAMS_MAX + 1] = {0};
+    params_as_text(params, n_params, bufs, values, lengths, formats);
 
     uint64_t hash = hash_sql(sql);
     const pg_stmt *st = find_statement(pg, sql, hash);
     PGresult *res = NULL;
     if (!st) {
-        e = run_new(pg, sql, hash, values, n_params, &res);
+        e = run_new(pg, sql, hash, values, lengths, formats, n_params, &res);
     } else if (st->n_params != n_params) {
         e = aj_db_fail(&pg->base, AJ_EINTERNAL, "postgres: statement has %d parameters, %d given",
                        st->n_params, n_params);
     } else {
-        res = PQexecPrepared(pg->conn, st->name, n_params, values, NULL, NULL, 0);
+        res = PQexecPrepared(pg->conn, st->name, n_params, values, lengths, formats, 0);
     }
     if (!e) e = check_result(pg, res);
     if (e) {
@@ -365,6 +377,8 @@ static aj_val cell_of(const PGresult *res, int row, int col) {
         return AJ_VDBL(strtod(s, NULL)); /* also reads NaN, Infinity, -Infinity */
     case PG_OID_BOOL:
         return AJ_VINT(s[0] == 't');
+    case PG_OID_BYTEA: /* hex text; materialise() decodes it */
+        return (aj_val){.type = AJ_V_BLOB, .s = s, .len = (size_t)PQgetlength(res, row, col)};
     default:
         return (aj_val){.type = AJ_V_TEXT, .s = s};
     }
@@ -378,8 +392,18 @@ static aj_err materialise(pg_db *pg, const PGresult *res, aj_result **out) {
     aj_err e = r && cells ? AJ_OK : AJ_ENOMEM;
     for (int c = 0; !e && c < n_cols; c++) e = aj_result_set_col_name(r, c, PQfname(res, c));
     for (int row = 0; !e && row < n_rows; row++) {
-        for (int c = 0; c < n_cols; c++) cells[c] = cell_of(res, row, c);
-        e = aj_result_add_row(r, cells);
+        for (int c = 0; c < n_cols; c++) {
+            cells[c] = cell_of(res, row, c);
+            if (cells[c].type == AJ_V_BLOB) { /* text format "\\x0a1b..." -> bytes */
+                size_t n = 0;
+                unsigned char *bytes = PQunescapeBytea((const unsigned char *)cells[c].s, &n);
+                if (!bytes) e = AJ_ENOMEM;
+                cells[c] = AJ_VBLOB(bytes, n);
+            }
+        }
+        if (!e) e = aj_result_add_row(r, cells);
+        for (int c = 0; c < n_cols; c++)
+            if (cells[c].type == AJ_V_BLOB && cells[c].s) PQfreemem((void *)cells[c].s);
     }
     free(cells);
     if (e) {

@@ -91,6 +91,10 @@ static aj_err bind_all(sqlite_db *s, sqlite3_stmt *st, const aj_val *p, int n) {
         case AJ_V_TEXT:
             rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_STATIC);
             break;
+        case AJ_V_BLOB:
+            rc = sqlite3_bind_blob64(st, i + 1, p[i].len ? p[i].s : "", (sqlite3_uint64)p[i].len,
+                                     SQLITE_STATIC);
+            break;
         default:
             rc = sqlite3_bind_null(st, i + 1);
             break;
@@ -157,6 +161,9 @@ static aj_err sq_query(aj_db *db, const char *sql, const aj_val *p, int n, aj_re
                 break;
             case SQLITE_NULL:
                 cells[c] = AJ_VNULL;
+                break;
+            case SQLITE_BLOB:
+                cells[c] = AJ_VBLOB(sqlite3_column_blob(st, c), (size_t)sqlite3_column_bytes(st, c));
                 break;
             default:
                 cells[c] = AJ_VTEXT((const char *)sqlite3_column_text(st, c));

@@ -26,7 +26,8 @@ typedef struct cell {
     aj_val_type type;
     int64_t i;
     double d;
-    char *s;
+    char *s;    /* text (NUL-terminated) or blob bytes */
+    size_t len; /* blob length */
 } cell;
 
 struct aj_result {
@@ -67,6 +68,15 @@ aj_err aj_result_add_row(aj_result *r, const aj_val *cells) {
     cell *row = r->cells + (size_t)r->n_rows * (size_t)r->n_cols;
     for (int c = 0; c < r->n_cols; c++) {
         row[c] = (cell){.type = cells[c].type, .i = cells[c].i, .d = cells[c].d, .s = NULL};
+        if (cells[c].type == AJ_V_BLOB) {
+            row[c].len = cells[c].len;
+            row[c].s = malloc(cells[c].len ? cells[c].len : 1);
+            if (!row[c].s) {
+                for (int k = 0; k < c; k++) free(row[k].s);
+                return AJ_ENOMEM;
+            }
+            if (cells[c].len) memcpy(row[c].s, cells[c].s, cells[c].len);
+        }
         if (cells[c].type == AJ_V_TEXT) {
             row[c].s = strdup(cells[c].s ? cells[c].s : "");
             if (!row[c].s) {
@@ -132,6 +142,12 @@ double aj_result_double(const aj_result *r, int row, int col) {
         return 0;
     }
 }
+const void *aj_result_blob(const aj_result *r, int row, int col, size_t *len) {
+    const cell *c = cell_at(r, row, col);
+    *len = c->type == AJ_V_BLOB ? c->len : 0;
+    return c->type == AJ_V_BLOB ? c->s : NULL;
+}
+
 const char *aj_result_text(const aj_result *r, int row, int col) {
     const cell *c = cell_at(r, row, col);
     aj_result *rw = (aj_result *)r; /* scratch only; results are used by one thread */
@@ -192,6 +208,9 @@ json_t *aj_result_row_json(const aj_result *r, int row) {
                 break;
             case AJ_V_TEXT:
                 v = json_string(c->s);
+                break;
+            case AJ_V_BLOB: /* binary data is not JSON: its size stands in */
+                v = json_integer((json_int_t)c->len);
                 break;
             default:
                 v = json_null();

@@ -25,14 +25,16 @@
 
 typedef enum { AJ_DB_SQLITE, AJ_DB_POSTGRES } aj_db_kind;
 
-typedef enum { AJ_V_NULL, AJ_V_INT, AJ_V_DOUBLE, AJ_V_TEXT } aj_val_type;
+typedef enum { AJ_V_NULL, AJ_V_INT, AJ_V_DOUBLE, AJ_V_TEXT, AJ_V_BLOB } aj_val_type;
 
-/* One SQL parameter or result cell. For AJ_V_TEXT, s is NUL-terminated. */
+/* One SQL parameter or result cell. For AJ_V_TEXT, s is NUL-terminated; for AJ_V_BLOB,
+ * s points at len bytes (SQLite BLOB, PostgreSQL BYTEA). */
 typedef struct aj_val {
     aj_val_type type;
     int64_t i;
     double d;
     const char *s;
+    size_t len;
 } aj_val;
 
 #define AJ_VINT(x) ((aj_val){.type = AJ_V_INT, .i = (int64_t)(x)})
@@ -42,8 +44,9 @@ static inline aj_val aj_vtext(const char *s) {
     aj_val v = {.type = s ? AJ_V_TEXT : AJ_V_NULL, .s = s};
     return v;
 }
-#define AJ_VTEXT(x) aj_vtext(x)
-#define AJ_VNULL    ((aj_val){.type = AJ_V_NULL})
+#define AJ_VTEXT(x)    aj_vtext(x)
+#define AJ_VNULL       ((aj_val){.type = AJ_V_NULL})
+#define AJ_VBLOB(p, n) ((aj_val){.type = AJ_V_BLOB, .s = (const char *)(p), .len = (n)})
 
 /* ---- results ---------------------------------------------------------------------- */
 
@@ -56,6 +59,8 @@ bool aj_result_is_null(const aj_result *r, int row, int col);
 /* Integer value (0 for NULL; text is parsed). */
 int64_t aj_result_int(const aj_result *r, int row, int col);
 double aj_result_double(const aj_result *r, int row, int col);
+/* Bytes of a BLOB/BYTEA cell (NULL and *len 0 for other types). Borrowed from the result. */
+const void *aj_result_blob(const aj_result *r, int row, int col, size_t *len);
 /* Text value or NULL for SQL NULL; numbers are rendered. Borrowed from the result. */
 const char *aj_result_text(const aj_result *r, int row, int col);
 /* The row as a JSON object keyed by column name. Integers become JSON integers, reals

@@ -155,7 +155,7 @@ static int64_t must_add_site(aj_db *db, int64_t enterprise_id, const char *code)
 static void test_migrations_applied(void **state) {
     backend *b = *state;
     int n = n_migrations_of(b->kind);
-    assert_int_equal(n, 2); /* 0001_foundation, 0002_seed_roles_templates */
+    assert_int_equal(n, 3); /* 0001_foundation, 0002_seed_roles_templates, 0003_archive */
     assert_int_equal(aj_n_migrations_sqlite, aj_n_migrations_postgres);
     const aj_migration *list = b->kind == AJ_DB_SQLITE ? aj_migrations_sqlite : aj_migrations_postgres;
     assert_int_equal(list[n - 1].version, n);
