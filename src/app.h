@@ -8,9 +8,12 @@
 #include "http/metrics.h"
 #include "store/store.h"
 
+struct aj_engine;
+
 typedef struct aj_app {
     aj_config cfg;
     aj_store *store;
+    struct aj_engine *engine; /* the real-time engine (NULL in tools that do not run it) */
     aj_throttle *throttle;
     aj_metrics metrics;
     int64_t started_ms;

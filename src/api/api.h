@@ -42,6 +42,9 @@ AJ_API_FAMILY(certificates)
 aj_err aj_api_enterprises_list(aj_req *req);
 aj_err aj_api_enterprises_get(aj_req *req);
 aj_err aj_api_plant_import(aj_req *req);
+aj_err aj_api_write(aj_req *req);
+aj_err aj_api_points(aj_req *req);
+aj_err aj_api_tag_history(aj_req *req);
 aj_err aj_api_plant_export(aj_req *req);
 
 #endif

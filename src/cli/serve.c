@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "engine/engine.h"
 #include "http/server.h"
 
 #include <pthread.h>
@@ -126,10 +127,21 @@ int aj_cmd_serve(int argc, char **argv) {
         aj_store_free(app.store);
         return AJ_EXIT_FAIL;
     }
+    char journal[1100];
+    if (app.cfg.journal_dir[0]) snprintf(journal, sizeof journal, "%s", app.cfg.journal_dir);
+    else if (strncmp(app.cfg.db_url, "sqlite:", 7) == 0) snprintf(journal, sizeof journal, "%s.journal", app.cfg.db_url + 7);
+    else snprintf(journal, sizeof journal, "anjian-journal");
+    err[0] = 0;
+    if (aj_engine_start(app.store, journal, &app.engine, err, sizeof err)) {
+        aj_error("cannot start the real-time engine (journal %s): %s", journal, err);
+        aj_store_free(app.store);
+        return AJ_EXIT_FAIL;
+    }
     app.throttle = aj_throttle_new();
     aj_server *srv;
     if (!app.throttle || aj_server_start(&app, &srv, err, sizeof err)) {
         aj_error("%s", err[0] ? err : "out of memory");
+        aj_engine_stop(app.engine);
         aj_store_free(app.store);
         return AJ_EXIT_FAIL;
     }
@@ -140,6 +152,7 @@ int aj_cmd_serve(int argc, char **argv) {
     sigwait(&sigs, &sig);
     aj_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     aj_server_stop(srv, app.cfg.shutdown_grace_s);
+    aj_engine_stop(app.engine); /* applies what is queued, archives every tag, checkpoints */
     aj_store_free(app.store);
     aj_throttle_free(app.throttle);
     aj_info("stopped cleanly");

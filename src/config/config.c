@@ -36,6 +36,8 @@ static const setting settings[] = {
      "address and port the HTTP server listens on (host:port; 0.0.0.0 for all interfaces)"},
     {"db", "ANJIAN_DB", STR(db_url), "sqlite:anjian.db", true,
      "database: sqlite:PATH (embedded) or postgres://user@host:port/dbname"},
+    {"journal-dir", "ANJIAN_JOURNAL_DIR", STR(journal_dir), "", true,
+     "ingest journal directory (default: the SQLite file + .journal, else ./anjian-journal)"},
     {"web-root", "ANJIAN_WEB_ROOT", STR(web_root), AJ_DEFAULT_WEB_ROOT, true,
      "directory holding the web console's files"},
     {"max-connections", "ANJIAN_MAX_CONNECTIONS", INT(max_connections, 1, AJ_HTTP_CONNECTIONS_MAX), "256",

@@ -8,9 +8,12 @@
  *            (weather, assets, tags)  →  sensor faults (stuck, drift) on single tags
  *
  * Output is formatted by hand (fixed 3 decimals, trailing zeros trimmed; integer ns
- * timestamps) into one buffer written in large chunks: formatting, not physics, is the
- * hot path, and a hand-written formatter is both faster than printf and byte-stable.
- * --speed only decides where the loop sleeps; it never changes what is written.
+ * timestamps) into one staging buffer handed to the sinks (aj_sim_sink: the file sink
+ * here, the HTTP sender in sender.c) in chunks of whole lines, at least once per sample
+ * so a sink sees sample boundaries: formatting, not physics, is the hot path, and a
+ * hand-written formatter is both faster than printf and byte-stable. The file sink
+ * buffers again and writes in 1 MiB chunks. --speed only decides where the loop sleeps
+ * and the sinks flush; it never changes what is written.
  */
 #include "plant/plant_file.h"
 #include "sim/sim_int.h"
@@ -328,36 +331,98 @@ static size_t fmt_value(char *out, double v) {
     return n;
 }
 
-typedef struct outbuf {
+/* ---- the file sink ------------------------------------------------------------------------ */
+
+typedef struct file_sink {
     char *buf;
     size_t len;
     FILE *f;
-    bool is_failed;
-} outbuf;
+} file_sink;
 
-static void out_flush(outbuf *b) {
-    if (b->len && b->f && !b->is_failed && fwrite(b->buf, 1, b->len, b->f) != b->len) b->is_failed = true;
-    b->len = 0;
+static aj_err file_sink_drain(file_sink *fs) {
+    size_t n = fs->len;
+    fs->len = 0;
+    return n && fwrite(fs->buf, 1, n, fs->f) != n ? AJ_EIO : AJ_OK;
 }
 
-/* Appends the lines of the current sample. */
-static void write_sample(const aj_sim *s, outbuf *b) {
+static aj_err file_sink_write(void *ctx, const char *lines, size_t len) {
+    file_sink *fs = ctx;
+    if (AJ_SIM_OUT_BUF_BYTES - fs->len < len && file_sink_drain(fs)) return AJ_EIO;
+    memcpy(fs->buf + fs->len, lines, len); /* len <= AJ_SIM_OUT_BUF_BYTES by the sink contract */
+    fs->len += len;
+    return AJ_OK;
+}
+
+static aj_err file_sink_flush(void *ctx, bool is_final) {
+    file_sink *fs = ctx;
+    if (file_sink_drain(fs) || fflush(fs->f) != 0) return AJ_EIO;
+    return AJ_OK;
+}
+
+static void file_sink_clear(void *ctx) {
+    file_sink *fs = ctx;
+    if (fs) free(fs->buf);
+    free(fs);
+}
+
+aj_err aj_sim_file_sink_init(aj_sim_sink *sink, FILE *f) {
+    file_sink *fs = calloc(1, sizeof *fs);
+    if (fs) fs->buf = malloc(AJ_SIM_OUT_BUF_BYTES);
+    if (!fs || !fs->buf) {
+        file_sink_clear(fs);
+        return AJ_ENOMEM;
+    }
+    fs->f = f;
+    *sink = (aj_sim_sink){
+        .ctx = fs, .write = file_sink_write, .flush = file_sink_flush, .clear = file_sink_clear};
+    return AJ_OK;
+}
+
+/* ---- the run loop -------------------------------------------------------------------------- */
+
+static aj_err sinks_write(const aj_sim_sink *sinks, size_t n_sinks, const char *lines, size_t len) {
+    for (size_t i = 0; i < n_sinks && len; i++) {
+        aj_err e = sinks[i].write(sinks[i].ctx, lines, len);
+        if (e) return e;
+    }
+    return AJ_OK;
+}
+
+static aj_err sinks_flush(const aj_sim_sink *sinks, size_t n_sinks, bool is_final) {
+    for (size_t i = 0; i < n_sinks; i++) {
+        aj_err e = sinks[i].flush ? sinks[i].flush(sinks[i].ctx, is_final) : AJ_OK;
+        if (e) return e;
+    }
+    return AJ_OK;
+}
+
+/* Formats the lines of the current sample into stage (AJ_SIM_OUT_BUF_BYTES), handing
+ * them to the sinks whenever it fills up and at the end of the sample. */
+static aj_err write_sample(const aj_sim *s, char *stage, const aj_sim_sink *sinks, size_t n_sinks) {
     char ts[24];
-    size_t ts_len = 0;
+    size_t ts_len = 0, len = 0;
     ts[ts_len++] = ' ';
     if (s->t_ns < 0) ts[ts_len++] = '-';
     ts_len += fmt_u64(ts + ts_len, s->t_ns < 0 ? (uint64_t)(-(s->t_ns + 1)) + 1 : (uint64_t)s->t_ns);
     ts[ts_len++] = '\n';
     for (size_t i = 0; i < s->n_tags; i++) {
-        if (AJ_SIM_OUT_BUF_BYTES - b->len < AJ_SIM_LINE_MAX + 64) out_flush(b);
+        if (AJ_SIM_OUT_BUF_BYTES - len < AJ_SIM_LINE_MAX + 64) {
+            aj_err e = sinks_write(sinks, n_sinks, stage, len);
+            if (e) return e;
+            len = 0;
+        }
         const sim_tag *t = &s->tags[i];
-        char *p = b->buf + b->len;
+        char *p = stage + len;
         memcpy(p, t->prefix, t->prefix_len);
         size_t n = t->prefix_len;
         n += fmt_value(p + n, t->value);
         memcpy(p + n, ts, ts_len);
-        b->len += n + ts_len;
+        len += n + ts_len;
     }
+    aj_err e = sinks_write(sinks, n_sinks, stage, len);
+    for (size_t i = 0; i < n_sinks && !e; i++)
+        if (sinks[i].end_step) e = sinks[i].end_step(sinks[i].ctx);
+    return e;
 }
 
 static double mono_s(void) {
@@ -372,33 +437,45 @@ static void sleep_s(double secs) {
     }
 }
 
-aj_err aj_sim_run(aj_sim *s, const aj_sim_opts *o, FILE *out, FILE *labels, aj_sim_stats *st) {
-    outbuf b = {.buf = malloc(AJ_SIM_OUT_BUF_BYTES), .f = out};
-    if (!b.buf) return AJ_ENOMEM;
+aj_err aj_sim_run_sinks(aj_sim *s, const aj_sim_opts *o, const aj_sim_sink *sinks, size_t n_sinks,
+                        FILE *labels, aj_sim_stats *st) {
+    char *stage = n_sinks ? malloc(AJ_SIM_OUT_BUF_BYTES) : NULL;
+    if (n_sinks && !stage) return AJ_ENOMEM;
     memset(st, 0, sizeof *st);
     aj_sim_begin(s, o, labels);
     int64_t n_steps = (o->duration_ns + o->step_ns - 1) / o->step_ns;
     double wall0 = mono_s(), step_wall = o->speed > 0 ? (double)o->step_ns / 1e9 / o->speed : 0;
-    for (int64_t k = 0; k < n_steps && !b.is_failed; k++) {
+    aj_err e = AJ_OK;
+    for (int64_t k = 0; k < n_steps && !e; k++) {
         aj_sim_step(s);
-        if (out) write_sample(s, &b);
-        if (o->speed > 0 && k + 1 < n_steps) { /* pace: sample k+1 is due at (k+1)·step/speed */
+        if (n_sinks) e = write_sample(s, stage, sinks, n_sinks);
+        if (!e && o->speed > 0 && k + 1 < n_steps) { /* pace: sample k+1 is due at (k+1)·step/speed */
             double ahead = (double)(k + 1) * step_wall - (mono_s() - wall0);
             if (ahead > 0 && (ahead * 1000.0 >= AJ_SIM_PACE_MS || step_wall * 1000.0 >= AJ_SIM_PACE_MS)) {
-                out_flush(&b);
-                if (out) fflush(out);
+                e = sinks_flush(sinks, n_sinks, false);
                 if (labels) fflush(labels);
-                sleep_s(ahead);
+                ahead = (double)(k + 1) * step_wall - (mono_s() - wall0); /* sending takes time */
+                if (ahead > 0) sleep_s(ahead);
             }
         }
     }
-    out_flush(&b);
-    free(b.buf);
+    if (!e) e = sinks_flush(sinks, n_sinks, true);
+    free(stage);
     st->wall_s = mono_s() - wall0;
     st->n_steps = (uint64_t)s->k;
     st->n_points = (uint64_t)s->k * s->n_tags;
     st->n_labels = s->n_labels;
-    if (b.is_failed || (out && fflush(out) != 0) || (labels && (fflush(labels) != 0 || ferror(labels))))
-        return AJ_EIO;
-    return AJ_OK;
+    if (!e && labels && (fflush(labels) != 0 || ferror(labels))) e = AJ_EIO;
+    return e;
+}
+
+aj_err aj_sim_run(aj_sim *s, const aj_sim_opts *o, FILE *out, FILE *labels, aj_sim_stats *st) {
+    aj_sim_sink sink = {0};
+    if (out) {
+        aj_err e = aj_sim_file_sink_init(&sink, out);
+        if (e) return e;
+    }
+    aj_err e = aj_sim_run_sinks(s, o, &sink, out ? 1 : 0, labels, st);
+    if (out) sink.clear(sink.ctx);
+    return e;
 }

@@ -100,6 +100,28 @@ bool aj_sim_tag_range(const aj_sim *s, size_t i, double *lo, double *hi);
  * and labels to labels (either may be NULL). AJ_EIO when a write fails. */
 aj_err aj_sim_run(aj_sim *s, const aj_sim_opts *o, FILE *out, FILE *labels, aj_sim_stats *st);
 
+/* Where a run's line protocol goes (plug-in point): a file (below), a server (sender.h).
+ * write() receives whole lines, in order, never more than AJ_SIM_OUT_BUF_BYTES at once;
+ * end_step() follows the last line of each sample; flush() is called at every pacing
+ * point of --speed N and once at the end (is_final). A non-zero aj_err stops the run.
+ * clear (may be NULL) frees ctx and what it owns. */
+typedef struct aj_sim_sink {
+    void *ctx;
+    aj_err (*write)(void *ctx, const char *lines, size_t len);
+    aj_err (*end_step)(void *ctx);
+    aj_err (*flush)(void *ctx, bool is_final);
+    void (*clear)(void *ctx);
+} aj_sim_sink;
+
+/* A sink writing to f through a buffer of AJ_SIM_OUT_BUF_BYTES (f stays the caller's);
+ * AJ_EIO when a write fails. Freed with sink->clear(sink->ctx). */
+aj_err aj_sim_file_sink_init(aj_sim_sink *sink, FILE *f);
+
+/* aj_sim_run() with any number of sinks (all see the same bytes; none: nothing is
+ * formatted). Returns the first sink error, else AJ_EIO when labels cannot be written. */
+aj_err aj_sim_run_sinks(aj_sim *s, const aj_sim_opts *o, const aj_sim_sink *sinks, size_t n_sinks,
+                        FILE *labels, aj_sim_stats *st);
+
 /* Parses a duration "1h", "30m", "86400s", "250ms", "1d", or a sum such as "1h30m";
  * with allow_plus a leading '+' (scenario offsets) is accepted. Returns false on
  * malformed input, zero or overflow. */

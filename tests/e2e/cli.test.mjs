@@ -301,7 +301,7 @@ for (const backend of backends()) {
       const db = fresh();
       const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
       const conf = tmpFile('anjian.conf', `# test config\nlisten = 127.0.0.1:${p1}\nlog-level = info\nweb-root = ${WEB}\n`);
-      const base = { ANJIAN_ADMIN_PASSWORD: 'Prec-' + randomBytes(9).toString('base64url'), ANJIAN_DB: db.url };
+      const base = { ANJIAN_ADMIN_PASSWORD: 'Prec-' + randomBytes(9).toString('base64url'), ANJIAN_DB: db.url, ...(db.journalDir ? { ANJIAN_JOURNAL_DIR: db.journalDir } : {}) };
       const cases = [
         { what: 'file only (named by ANJIAN_CONFIG)', args: [], env: { ANJIAN_CONFIG: conf }, port: p1 },
         { what: 'file + env', args: ['--config', conf], env: { ANJIAN_LISTEN: `127.0.0.1:${p2}` }, port: p2 },
@@ -320,7 +320,7 @@ for (const backend of backends()) {
 
     it('settings precedence for --log-level: config file < environment < flag (by what it logs)', { timeout: 300000 }, async () => {
       const db = fresh();
-      const base = { ANJIAN_ADMIN_PASSWORD: 'Prec-' + randomBytes(9).toString('base64url'), ANJIAN_DB: db.url };
+      const base = { ANJIAN_ADMIN_PASSWORD: 'Prec-' + randomBytes(9).toString('base64url'), ANJIAN_DB: db.url, ...(db.journalDir ? { ANJIAN_JOURNAL_DIR: db.journalDir } : {}) };
       const conf = (level) => tmpFile('anjian.conf', `log-level = ${level}\n`);
       const cases = [
         { what: 'file error', file: 'error', env: undefined, flag: undefined, info: false },

@@ -155,7 +155,7 @@ static int64_t must_add_site(aj_db *db, int64_t enterprise_id, const char *code)
 static void test_migrations_applied(void **state) {
     backend *b = *state;
     int n = n_migrations_of(b->kind);
-    assert_int_equal(n, 3); /* 0001_foundation, 0002_seed_roles_templates, 0003_archive */
+    assert_int_equal(n, 4); /* 0001 foundation, 0002 seeds, 0003 archive, 0004 data.write */
     assert_int_equal(aj_n_migrations_sqlite, aj_n_migrations_postgres);
     const aj_migration *list = b->kind == AJ_DB_SQLITE ? aj_migrations_sqlite : aj_migrations_postgres;
     assert_int_equal(list[n - 1].version, n);
@@ -184,16 +184,16 @@ static void test_migrations_applied(void **state) {
     assert_int_equal(
         aj_db_query_int(db, "SELECT MAX(applied_ms) FROM schema_version", NULL, 0, &applied_again_ms), AJ_OK);
     assert_int_equal(applied_again_ms, applied_ms);
-    assert_int_equal(count_rows(db, "roles"), 9);
+    assert_int_equal(count_rows(db, "roles"), 10);
     aj_store_release(b->st, db);
 }
 
 static void test_seeds_present(void **state) {
     backend *b = *state;
     aj_db *db = aj_store_acquire(b->st);
-    assert_int_equal(count_rows(db, "roles"), 9);
-    assert_int_equal(count_rows(db, "permissions"), 8);
-    assert_int_equal(count_rows(db, "role_permissions"), 25);
+    assert_int_equal(count_rows(db, "roles"), 10); /* 9 + collector (0004) */
+    assert_int_equal(count_rows(db, "permissions"), 9);
+    assert_int_equal(count_rows(db, "role_permissions"), 27);
     assert_int_equal(count_rows(db, "asset_templates"), 10);
     assert_int_equal(count_rows(db, "audit_head"), 1);
 
@@ -401,7 +401,7 @@ static void test_params_round_trip(void **state) {
     aj_val any[2] = {AJ_VNULL, AJ_VNULL}, one[2] = {AJ_VTEXT("admin"), AJ_VTEXT("admin")};
     int64_t n = 0;
     assert_int_equal(aj_db_query_int(db, filter, any, 2, &n), AJ_OK);
-    assert_int_equal(n, 9);
+    assert_int_equal(n, 10); /* 9 roles + collector (0004) */
     assert_int_equal(aj_db_query_int(db, filter, one, 2, &n), AJ_OK);
     assert_int_equal(n, 1);
     aj_store_release(b->st, db);

@@ -45,7 +45,9 @@ export function freshDatabase(backend) {
   const name = 'aj_' + randomBytes(6).toString('hex');
   execFileSync('psql', [base, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
   const u = new URL(base); u.pathname = '/' + name;
-  return { url: u.toString(), name };
+  // The ingest journal of a PostgreSQL-backed server lives in a directory of its own.
+  const dir = mkdtempSync(join(tmpdir(), 'aj-e2e-pg-'));
+  return { url: u.toString(), name, dir, journalDir: join(dir, 'journal') };
 }
 
 /** Runs SQL against a database from freshDatabase(); returns stdout rows (tab-separated). */
@@ -58,7 +60,8 @@ export function sql(db, query) {
 
 /** Runs the anjian CLI synchronously against db; returns {status, stdout, stderr}. */
 export function cli(db, args, env = {}) {
-  const r = spawnSync(BIN, args, { env: { ...process.env, ANJIAN_DB: db.url, ...env }, encoding: 'utf8', timeout: 120000 });
+  const jd = db.journalDir ? { ANJIAN_JOURNAL_DIR: db.journalDir } : {};
+  const r = spawnSync(BIN, args, { env: { ...process.env, ANJIAN_DB: db.url, ...jd, ...env }, encoding: 'utf8', timeout: 120000 });
   assertNoSanitizerReport(`anjian ${args.join(' ')}`, r.stderr);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
@@ -78,7 +81,7 @@ export async function startServer(backend, opts = {}) {
     ...(opts.env || {}),
   };
   const args = ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, '--web-root', join(ROOT, 'web'),
-    ...(opts.args || [])];
+    ...(db.journalDir ? ['--journal-dir', db.journalDir] : []), ...(opts.args || [])];
   const proc = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout.on('data', (d) => { output += d; });

@@ -16,6 +16,7 @@ CREATE TABLE archive_chunks (
 CREATE TABLE ingest_checkpoint (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   segment INTEGER NOT NULL,
-  byte_offset INTEGER NOT NULL
+  byte_offset INTEGER NOT NULL,
+  journal_id TEXT  -- identity of the journal directory this database owns (engine.c)
 );
 INSERT INTO ingest_checkpoint (id, segment, byte_offset) VALUES (1, 0, 0);

@@ -1,0 +1,247 @@
+/* data_api.c — time-series routes: POST /write (InfluxDB v1 line protocol, so Telegraf
+ * and other collectors work unchanged), POST /api/v1/points (JSON batches) and
+ * GET /api/v1/tags/{id}/history (archive + points not yet archived).
+ *
+ * Ingest answers like InfluxDB: 204 when every point was accepted (and is durable);
+ * 400 with the accepted and rejected counts and, per rejected line or point, its
+ * position and reason, when some were rejected — the good ones are kept; 503 with
+ * Retry-After when the engine's queue is full (nothing kept). Keys map to tags of the
+ * caller's enterprise (docs/line-protocol.md); unknown keys are rejected.
+ */
+#include "api/api.h"
+#include "api/resource.h"
+#include "base/limits.h"
+#include "base/timeutil.h"
+#include "engine/engine.h"
+#include "ingest/lineproto.h"
+#include "ingest/points_json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rejections listed in one answer (all are counted). */
+#define INGEST_ERRORS_LISTED 100
+
+typedef struct ingest {
+    aj_req *req;
+    aj_point *pts;
+    size_t n, cap;
+    int n_rejected;
+    json_t *details;
+} ingest;
+
+static void reject(ingest *in, json_t *detail) {
+    in->n_rejected++;
+    if (json_array_size(in->details) < INGEST_ERRORS_LISTED) json_array_append_new(in->details, detail);
+    else json_decref(detail);
+}
+
+static aj_err add_point(ingest *in, const aj_point *p) {
+    if (in->n == in->cap) {
+        size_t cap = in->cap ? in->cap * 2 : 1024;
+        if (cap > AJ_ENGINE_BATCH_POINTS_MAX) cap = AJ_ENGINE_BATCH_POINTS_MAX;
+        if (in->n == cap) return AJ_ETOOBIG;
+        aj_point *grown = realloc(in->pts, sizeof *grown * cap);
+        if (!grown) return AJ_ENOMEM;
+        in->pts = grown;
+        in->cap = cap;
+    }
+    in->pts[in->n++] = *p;
+    return AJ_OK;
+}
+
+/* Resolves key in the caller's enterprise; rejects (with detail) when unknown. */
+static bool resolve(ingest *in, const char *key, int64_t *tag_id, json_t *where) {
+    aj_req *req = in->req;
+    aj_err e = aj_engine_resolve(req->app->engine, aj_req_db(req), req->auth.enterprise_id, key, tag_id);
+    if (e == AJ_OK) {
+        json_decref(where);
+        return true;
+    }
+    json_object_set_new(where, "reason",
+                        json_string(e == AJ_ENOTFOUND ? "unknown tag key (register the tag first)"
+                                                      : "tag lookup failed"));
+    json_object_set_new(where, "key", json_string(key));
+    reject(in, where);
+    return false;
+}
+
+static aj_err on_lp_line(void *ctx, const aj_lp_line *line) {
+    ingest *in = ctx;
+    for (int f = 0; f < line->n_fields; f++) {
+        const aj_lp_field *fd = &line->fields[f];
+        char key[AJ_LP_NAME_MAX * 2];
+        aj_point p = {.t_ns = line->t_ns, .quality = AJ_QUALITY_GOOD};
+        json_t *where = json_pack("{s:i, s:s}", "line", line->line_no, "field", fd->key);
+        if (!aj_lp_tag_key(line, f, key, sizeof key)) {
+            json_object_set_new(where, "reason", json_string("tag key too long"));
+            reject(in, where);
+            continue;
+        }
+        switch (fd->type) {
+        case AJ_LP_FLOAT: p.value = fd->f, p.type = AJ_VALUE_FLOAT; break;
+        case AJ_LP_INT: p.value = (double)fd->i, p.type = AJ_VALUE_INT; break;
+        case AJ_LP_UINT: p.value = (double)fd->u, p.type = AJ_VALUE_INT; break;
+        case AJ_LP_BOOL: p.value = fd->b ? 1 : 0, p.type = AJ_VALUE_BOOL; break;
+        default:
+            json_object_set_new(where, "reason", json_string("string fields are not stored as tag values"));
+            reject(in, where);
+            continue;
+        }
+        if (!resolve(in, key, &p.tag_id, where)) continue;
+        aj_err e = add_point(in, &p);
+        if (e) return e;
+    }
+    return AJ_OK;
+}
+
+static aj_err on_lp_error(void *ctx, const aj_lp_error *err) {
+    ingest *in = ctx;
+    reject(in, json_pack("{s:i, s:i, s:s}", "line", err->line, "column", err->column, "reason", err->reason));
+    return AJ_OK;
+}
+
+static aj_err on_pj_point(void *ctx, const aj_pj_point *pp) {
+    ingest *in = ctx;
+    char path[64];
+    snprintf(path, sizeof path, "$.points[%d]", pp->index);
+    json_t *where = json_pack("{s:s}", "path", path);
+    if (pp->type == AJ_VALUE_STRING) {
+        json_object_set_new(where, "reason", json_string("string values are not stored as tag values"));
+        reject(in, where);
+        return AJ_OK;
+    }
+    aj_point p = {.t_ns = pp->t_ns, .value = pp->f, .type = pp->type, .quality = pp->quality};
+    if (pp->quality == AJ_QUALITY_BAD) p.quality_reasons = AJ_QR_SOURCE_BAD;
+    if (!resolve(in, pp->key, &p.tag_id, where)) return AJ_OK;
+    return add_point(in, &p);
+}
+
+static aj_err on_pj_error(void *ctx, const aj_pj_error *err) {
+    ingest *in = ctx;
+    reject(in, json_pack("{s:s, s:s}", "path", err->path, "reason", err->reason));
+    return AJ_OK;
+}
+
+/* Submits what was accepted and writes the answer. */
+static aj_err finish(aj_req *req, ingest *in) {
+    aj_err e = aj_engine_submit(req->app->engine, in->pts, in->n);
+    if (e == AJ_EUNAVAILABLE)
+        return aj_req_fail(req, e, "the engine's queue is full: retry after the Retry-After delay");
+    if (e == AJ_ETOOBIG) return aj_req_fail(req, e, "more than %d points in one request", AJ_ENGINE_BATCH_POINTS_MAX);
+    if (e) return aj_req_fail(req, e, "the points could not be made durable: %s", aj_err_name(e));
+    if (in->n_rejected == 0) {
+        req->status = 204;
+        return AJ_OK;
+    }
+    char msg[160];
+    snprintf(msg, sizeof msg, "%d point(s) or line(s) rejected, %zu accepted", in->n_rejected, in->n);
+    json_t *err = json_pack("{s:s, s:s, s:O}", "code", "invalid", "message", msg, "details", in->details);
+    aj_reply_json(req, 400,
+                  json_pack("{s:o, s:I, s:i}", "error", err, "accepted", (json_int_t)in->n, "rejected", in->n_rejected));
+    return AJ_OK;
+}
+
+static aj_err need_engine(aj_req *req) {
+    if (!req->app->engine) return aj_req_fail(req, AJ_EUNAVAILABLE, "the real-time engine is not running");
+    return AJ_OK;
+}
+
+aj_err aj_api_write(aj_req *req) {
+    aj_err e = need_engine(req);
+    if (e) return e;
+    aj_lp_precision precision;
+    const char *ps = aj_req_query(req, "precision");
+    if (aj_lp_precision_parse(ps ? ps : "ns", &precision) != AJ_OK)
+        return aj_req_fail(req, AJ_EINVAL, "precision must be ns, us, ms, s, m or h (got \"%.20s\")", ps);
+    ingest in = {.req = req, .details = json_array()};
+    aj_lp_callbacks cb = {.ctx = &in, .on_line = on_lp_line, .on_error = on_lp_error};
+    aj_lp_stats stats;
+    int64_t now_ns = aj_time_now_ms() * 1000000;
+    e = aj_lp_parse(req->body ? req->body : "", req->body_len, precision, now_ns, &cb, &stats);
+    if (e == AJ_OK || e == AJ_EINVAL) e = finish(req, &in);
+    else aj_req_fail(req, e, "line protocol could not be processed: %s", aj_err_name(e));
+    free(in.pts);
+    json_decref(in.details);
+    return e;
+}
+
+aj_err aj_api_points(aj_req *req) {
+    aj_err e = need_engine(req);
+    if (e) return e;
+    ingest in = {.req = req, .details = json_array()};
+    aj_pj_callbacks cb = {.ctx = &in, .on_point = on_pj_point, .on_error = on_pj_error};
+    e = aj_pj_parse(req->json, &cb, NULL);
+    if (e == AJ_ETOOBIG) aj_req_fail(req, e, "too many points in one batch (at most %d)", AJ_PJ_POINTS_MAX);
+    else if (e == AJ_OK || e == AJ_EINVAL) e = finish(req, &in);
+    else aj_req_fail(req, e, "points could not be processed: %s", aj_err_name(e));
+    free(in.pts);
+    json_decref(in.details);
+    return e;
+}
+
+/* ---- history --------------------------------------------------------------------------- */
+
+typedef struct history {
+    json_t *points;
+    int64_t last_t;
+} history;
+
+static const char *quality_name(aj_quality q) {
+    return q == AJ_QUALITY_GOOD ? "good" : q == AJ_QUALITY_UNCERTAIN ? "uncertain" : "bad";
+}
+
+static aj_err add_history(void *ctx, const aj_point *p) {
+    history *h = ctx;
+    if (p->t_ns <= h->last_t) return AJ_OK; /* the engine tail may repeat the archive's end */
+    h->last_t = p->t_ns;
+    char t[40];
+    aj_time_format_ms(p->t_ns / 1000000, t, sizeof t);
+    json_t *v = isfinite(p->value) ? json_real(p->value) : json_null();
+    json_array_append_new(h->points, json_pack("{s:s, s:I, s:o, s:s, s:I}", "t", t, "t_ns", (json_int_t)p->t_ns,
+                                               "v", v, "q", quality_name(p->quality), "reasons",
+                                               (json_int_t)p->quality_reasons));
+    return AJ_OK;
+}
+
+static aj_err time_param(aj_req *req, const char *name, int64_t def_ns, int64_t *out_ns) {
+    const char *s = aj_req_query(req, name);
+    if (!s) {
+        *out_ns = def_ns;
+        return AJ_OK;
+    }
+    if (!aj_pj_time_parse(s, strlen(s), out_ns))
+        return aj_req_fail(req, AJ_EINVAL, "query parameter %s must be an RFC 3339 time (got \"%.40s\")", name, s);
+    return AJ_OK;
+}
+
+aj_err aj_api_tag_history(aj_req *req) {
+    int64_t id;
+    aj_err e = aj_req_path_id(req, 0, &id);
+    if (e) return e;
+    json_t *tag;
+    if ((e = aj_resource_load(req, &aj_res_tags, id, &tag))) return e; /* scope: 404 outside */
+    json_decref(tag);
+    int64_t now_ns = aj_time_now_ms() * 1000000, from, to, limit;
+    if ((e = time_param(req, "from", now_ns - 3600LL * 1000000000LL, &from))) return e;
+    if ((e = time_param(req, "to", INT64_MAX, &to))) return e;
+    if ((e = aj_req_query_int(req, "limit", 10000, 1, 100000, &limit))) return e;
+    history h = {.points = json_array(), .last_t = INT64_MIN};
+    size_t n = 0;
+    bool is_truncated = false;
+    e = aj_archive_read(aj_req_db(req), id, from, to, (size_t)limit, add_history, &h, &n, &is_truncated);
+    if (!e && !is_truncated && req->app->engine) e = aj_engine_recent(req->app->engine, id, from, to, add_history, &h);
+    if (e) {
+        json_decref(h.points);
+        return aj_req_fail(req, e, "history could not be read: %s", aj_db_errmsg(req->db));
+    }
+    while ((int64_t)json_array_size(h.points) > limit) {
+        json_array_remove(h.points, json_array_size(h.points) - 1);
+        is_truncated = true;
+    }
+    aj_reply_json(req, 200,
+                  json_pack("{s:I, s:o, s:b}", "tag_id", (json_int_t)id, "points", h.points, "truncated", is_truncated));
+    return AJ_OK;
+}

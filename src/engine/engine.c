@@ -1,0 +1,770 @@
+/* engine.c — durable intake, per-tag quality and compression, archive writer.
+ *
+ * Flow (docs/design/realtime-engine.md):
+ *   submit: reserve a queue slot (or 503) -> append the batch to the ingest journal
+ *           (durable, group commit) -> enqueue -> return (the acknowledgement)
+ *   engine thread: per batch, per point in arrival order: drop points older than the
+ *           tag's last one (late), data-quality checks, compressor; archived points go
+ *           to the tag's buffer. Every AJ_ENGINE_FLUSH_INTERVAL_MS: write due buffers as
+ *           chunks and the new checkpoint in one transaction; drop journal segments
+ *           before the checkpoint.
+ *
+ * Checkpoint (the journal position replay starts from) is the minimum of
+ *   - per tag with points not yet durable in the archive: the journal position of the
+ *     first raw point after the tag's last durable archived point (replay_pos);
+ *   - batches queued or being journaled (their points are in no state yet).
+ * Replay skips a tag's points at or before its last durable archived time, so a point
+ * is applied once whatever the checkpoint lag. Compression restarts from the last
+ * archived point, so the reconstruction bound holds across a restart.
+ *
+ * Locks: e->lock guards the tag tables and tag states (the engine thread holds it per
+ * batch; resolve and recent take it briefly); e->qlock guards the queue and the
+ * reservations. Never both at once except qlock inside lock (flush), in that order.
+ */
+#include "engine/engine.h"
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "engine/chunk.h"
+#include "engine/compress.h"
+#include "engine/journal.h"
+#include "engine/quality.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- per-tag state ------------------------------------------------------------------ */
+
+typedef struct tag_state {
+    int64_t tag_id;
+    int64_t enterprise_id;
+    char *key;
+    aj_quality_config qcfg;
+    aj_quality_state q;
+    aj_compress_config ccfg;
+    aj_compress_state c;
+    int64_t durable_t;  /* last archived time durable in the store (INT64_MIN: none) */
+    int64_t last_t;     /* last raw point applied */
+    bool has_last;
+    aj_point *buf;      /* archived points not yet written */
+    uint32_t n_buf, cap_buf;
+    bool has_replay_pos; /* state depends on journal records from replay_pos on */
+    aj_journal_pos replay_pos;
+    aj_journal_pos cur_pos;      /* position of the batch being applied */
+    aj_journal_pos buf_last_pos; /* batch being applied when the last buffered point was archived */
+} tag_state;
+
+/* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */
+typedef struct id_slot {
+    int64_t tag_id; /* 0 = empty */
+    uint32_t index;
+} id_slot;
+
+typedef struct batch {
+    aj_journal_pos pos;
+    size_t n;
+    aj_point pts[];
+} batch;
+
+struct aj_engine {
+    aj_store *store;
+    aj_journal *journal;
+    pthread_t thread;
+    bool is_running;
+
+    pthread_mutex_t lock; /* tags, tables */
+    tag_state **tags;
+    uint32_t n_tags, cap_tags;
+    id_slot *by_id; /* capacity cap_ids, power of two */
+    uint32_t *by_key; /* index + 1 (0 = empty), same capacity, keyed by (enterprise, key) */
+    uint32_t cap_ids;
+    int64_t watermark_ns;
+
+    pthread_mutex_t qlock; /* queue, reservations */
+    pthread_cond_t q_nonempty, q_drained;
+    batch *queue[AJ_ENGINE_QUEUE_BATCHES];
+    int q_head, q_len;
+    int n_reserved;
+    aj_journal_pos reserved_floor[AJ_ENGINE_QUEUE_BATCHES]; /* journal end when reserved */
+    bool reserved_used[AJ_ENGINE_QUEUE_BATCHES];
+    bool is_busy;      /* the thread is applying a batch */
+    bool is_stopping;
+    uint64_t n_submitted, n_applied_batches;
+
+    atomic_uint_fast64_t points_accepted, points_applied, points_late, points_archived, chunks_written,
+        batches_refused, points_replayed;
+    int64_t last_flush_ms;
+};
+
+static uint64_t hash64(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static tag_state *find_by_id(aj_engine *e, int64_t tag_id) {
+    if (!e->cap_ids) return NULL;
+    uint32_t mask = e->cap_ids - 1;
+    for (uint32_t i = (uint32_t)hash64((uint64_t)tag_id) & mask;; i = (i + 1) & mask) {
+        if (e->by_id[i].tag_id == 0) return NULL;
+        if (e->by_id[i].tag_id == tag_id) return e->tags[e->by_id[i].index];
+    }
+}
+
+static uint64_t key_hash(int64_t enterprise_id, const char *key) {
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)enterprise_id; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)key; *c; c++) h = (h ^ *c) * 1099511628211ULL;
+    return hash64(h);
+}
+
+static tag_state *find_by_key(aj_engine *e, int64_t enterprise_id, const char *key) {
+    if (!e->cap_ids) return NULL;
+    uint32_t mask = e->cap_ids - 1;
+    for (uint32_t i = (uint32_t)key_hash(enterprise_id, key) & mask;; i = (i + 1) & mask) {
+        if (e->by_key[i] == 0) return NULL;
+        tag_state *st = e->tags[e->by_key[i] - 1];
+        if (st->enterprise_id == enterprise_id && strcmp(st->key, key) == 0) return st;
+    }
+}
+
+static void put_key(uint32_t *table, uint32_t cap, const tag_state *st, uint32_t index) {
+    uint32_t mask = cap - 1;
+    uint32_t i = (uint32_t)key_hash(st->enterprise_id, st->key) & mask;
+    while (table[i] != 0) i = (i + 1) & mask;
+    table[i] = index + 1;
+}
+
+static void put_id(id_slot *table, uint32_t cap, int64_t tag_id, uint32_t index) {
+    uint32_t mask = cap - 1;
+    uint32_t i = (uint32_t)hash64((uint64_t)tag_id) & mask;
+    while (table[i].tag_id != 0) i = (i + 1) & mask;
+    table[i] = (id_slot){tag_id, index};
+}
+
+/* Adds st to the tables (caller holds e->lock). */
+static aj_err add_tag(aj_engine *e, tag_state *st) {
+    if (e->n_tags >= AJ_ENGINE_TAGS_MAX) return AJ_ETOOBIG;
+    if (e->n_tags == e->cap_tags) {
+        uint32_t cap = e->cap_tags ? e->cap_tags * 2 : 1024;
+        tag_state **grown = realloc(e->tags, sizeof *grown * cap);
+        if (!grown) return AJ_ENOMEM;
+        e->tags = grown;
+        e->cap_tags = cap;
+    }
+    if ((e->n_tags + 1) * 2 > e->cap_ids) {
+        uint32_t cap = e->cap_ids ? e->cap_ids * 2 : 2048;
+        id_slot *table = calloc(cap, sizeof *table);
+        uint32_t *keys = calloc(cap, sizeof *keys);
+        if (!table || !keys) {
+            free(table);
+            free(keys);
+            return AJ_ENOMEM;
+        }
+        for (uint32_t i = 0; i < e->n_tags; i++) {
+            put_id(table, cap, e->tags[i]->tag_id, i);
+            put_key(keys, cap, e->tags[i], i);
+        }
+        free(e->by_id);
+        free(e->by_key);
+        e->by_id = table;
+        e->by_key = keys;
+        e->cap_ids = cap;
+    }
+    e->tags[e->n_tags] = st;
+    put_id(e->by_id, e->cap_ids, st->tag_id, e->n_tags);
+    put_key(e->by_key, e->cap_ids, st, e->n_tags);
+    e->n_tags++;
+    return AJ_OK;
+}
+
+static void free_tag(tag_state *st) {
+    if (!st) return;
+    free(st->buf);
+    free(st->key);
+    free(st);
+}
+
+/* Builds the state of a tag from its row and its last archived point (no lock held). */
+static aj_err load_tag(aj_db *db, int64_t enterprise_id, const char *key, tag_state **out) {
+    aj_val p[2] = {AJ_VINT(enterprise_id), AJ_VTEXT(key)};
+    aj_result *r;
+    aj_err err = aj_db_query(db, "SELECT id, kind, range_lo, range_hi FROM tags WHERE enterprise_id = ? AND key = ?",
+                             p, 2, &r);
+    if (err) return err;
+    if (aj_result_rows(r) != 1) {
+        aj_result_free(r);
+        return AJ_ENOTFOUND;
+    }
+    tag_state *st = calloc(1, sizeof *st);
+    if (!st || !(st->key = strdup(key))) {
+        free(st);
+        aj_result_free(r);
+        return AJ_ENOMEM;
+    }
+    st->tag_id = aj_result_int(r, 0, 0);
+    st->enterprise_id = enterprise_id;
+    const char *kind = aj_result_text(r, 0, 1);
+    double lo = aj_result_is_null(r, 0, 2) ? 0 : aj_result_double(r, 0, 2);
+    double hi = aj_result_is_null(r, 0, 3) ? 0 : aj_result_double(r, 0, 3);
+    bool has_range = !aj_result_is_null(r, 0, 2) && !aj_result_is_null(r, 0, 3) && lo < hi;
+    if (!has_range) {
+        lo = NAN;
+        hi = NAN;
+    }
+    /* Kinds without a usable range (status, count, or missing data) get range-free checks. */
+    if (aj_quality_config_defaults(kind, lo, hi, &st->qcfg) != AJ_OK)
+        aj_quality_config_defaults("status", NAN, NAN, &st->qcfg);
+    if (aj_compress_defaults(kind, has_range ? lo : 0, has_range ? hi : 1, &st->ccfg) != AJ_OK)
+        aj_compress_defaults("pressure", 0, 1, &st->ccfg);
+    aj_result_free(r);
+    aj_quality_state_init(&st->q, st->tag_id);
+    aj_compress_init(&st->c);
+    st->durable_t = INT64_MIN;
+    aj_point prior;
+    err = aj_archive_prior(db, st->tag_id, INT64_MAX, &prior);
+    if (err == AJ_OK) {
+        st->durable_t = prior.t_ns;
+        /* Resume compression from the last archived point: it is fed again as the anchor
+         * and its re-emission is filtered out (t <= durable_t). */
+        st->c.archived = prior;
+        st->c.has_archived = true;
+    } else if (err != AJ_ENOTFOUND) {
+        free_tag(st);
+        return err;
+    }
+    *out = st;
+    return AJ_OK;
+}
+
+aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, int64_t *tag_id) {
+    pthread_mutex_lock(&e->lock);
+    tag_state *known = find_by_key(e, enterprise_id, key);
+    if (known) *tag_id = known->tag_id;
+    pthread_mutex_unlock(&e->lock);
+    if (known) return AJ_OK;
+    tag_state *st;
+    aj_err err = load_tag(db, enterprise_id, key, &st);
+    if (err) return err;
+    *tag_id = st->tag_id;
+    pthread_mutex_lock(&e->lock);
+    if (find_by_id(e, st->tag_id)) {
+        free_tag(st); /* another thread loaded it meanwhile */
+    } else if ((err = add_tag(e, st))) {
+        free_tag(st);
+    }
+    pthread_mutex_unlock(&e->lock);
+    return err;
+}
+
+/* ---- journal records: a batch of points ------------------------------------------------
+ * payload = "AJPB" | u32 count | count x (i64 tag_id, i64 t_ns, f64 value, u8 type,
+ * u8 quality, u16 zero, u32 reasons), little-endian (the machine's order on x86-64/ARM). */
+
+#define POINT_BYTES 32
+
+static void put_point(uint8_t *b, const aj_point *p) {
+    uint8_t type = (uint8_t)p->type, quality = (uint8_t)p->quality;
+    uint16_t zero = 0;
+    memcpy(b, &p->tag_id, 8);
+    memcpy(b + 8, &p->t_ns, 8);
+    memcpy(b + 16, &p->value, 8);
+    b[24] = type;
+    b[25] = quality;
+    memcpy(b + 26, &zero, 2);
+    memcpy(b + 28, &p->quality_reasons, 4);
+}
+
+static bool get_point(const uint8_t *b, aj_point *p) {
+    memcpy(&p->tag_id, b, 8);
+    memcpy(&p->t_ns, b + 8, 8);
+    memcpy(&p->value, b + 16, 8);
+    if (b[24] > AJ_VALUE_STRING || b[25] > AJ_QUALITY_BAD) return false;
+    p->type = (aj_value_type)b[24];
+    p->quality = (aj_quality)b[25];
+    memcpy(&p->quality_reasons, b + 28, 4);
+    return true;
+}
+
+static batch *decode_batch(aj_journal_pos pos, const uint8_t *payload, size_t len) {
+    uint32_t n;
+    if (len < 8 || memcmp(payload, "AJPB", 4) != 0) return NULL;
+    memcpy(&n, payload + 4, 4);
+    if (n > AJ_ENGINE_BATCH_POINTS_MAX || len != 8 + (size_t)n * POINT_BYTES) return NULL;
+    batch *b = malloc(sizeof *b + sizeof(aj_point) * n);
+    if (!b) return NULL;
+    b->pos = pos;
+    b->n = n;
+    for (uint32_t i = 0; i < n; i++)
+        if (!get_point(payload + 8 + (size_t)i * POINT_BYTES, &b->pts[i])) {
+            free(b);
+            return NULL;
+        }
+    return b;
+}
+
+/* ---- submit --------------------------------------------------------------------------- */
+
+aj_err aj_engine_submit(aj_engine *e, const aj_point *pts, size_t n) {
+    if (n == 0) return AJ_OK;
+    if (n > AJ_ENGINE_BATCH_POINTS_MAX) return AJ_ETOOBIG;
+    /* Reserve a queue place first: a full queue refuses before anything is written. */
+    pthread_mutex_lock(&e->qlock);
+    int slot = -1;
+    if (!e->is_stopping && e->q_len + e->n_reserved < AJ_ENGINE_QUEUE_BATCHES) {
+        for (int i = 0; i < AJ_ENGINE_QUEUE_BATCHES && slot < 0; i++)
+            if (!e->reserved_used[i]) slot = i;
+    }
+    if (slot >= 0) {
+        aj_journal_stats js;
+        aj_journal_stats_get(e->journal, &js);
+        e->reserved_used[slot] = true;
+        e->reserved_floor[slot] = js.end;
+        e->n_reserved++;
+    }
+    pthread_mutex_unlock(&e->qlock);
+    if (slot < 0) {
+        atomic_fetch_add(&e->batches_refused, 1);
+        return AJ_EUNAVAILABLE;
+    }
+    size_t len = 8 + n * POINT_BYTES;
+    uint8_t *payload = malloc(len);
+    batch *b = malloc(sizeof *b + sizeof(aj_point) * n);
+    aj_err err = payload && b ? AJ_OK : AJ_ENOMEM;
+    if (!err) {
+        uint32_t n32 = (uint32_t)n;
+        memcpy(payload, "AJPB", 4);
+        memcpy(payload + 4, &n32, 4);
+        for (size_t i = 0; i < n; i++) put_point(payload + 8 + i * POINT_BYTES, &pts[i]);
+        err = aj_journal_append(e->journal, payload, len, &b->pos); /* durable when it returns */
+    }
+    free(payload);
+    pthread_mutex_lock(&e->qlock);
+    e->reserved_used[slot] = false;
+    e->n_reserved--;
+    if (!err) {
+        b->n = n;
+        memcpy(b->pts, pts, sizeof(aj_point) * n);
+        e->queue[(e->q_head + e->q_len) % AJ_ENGINE_QUEUE_BATCHES] = b;
+        e->q_len++;
+        e->n_submitted++;
+        pthread_cond_signal(&e->q_nonempty);
+    }
+    pthread_mutex_unlock(&e->qlock);
+    if (err) {
+        free(b);
+        return err == AJ_ENOMEM ? err : AJ_EIO;
+    }
+    atomic_fetch_add(&e->points_accepted, n);
+    return AJ_OK;
+}
+
+/* ---- applying points (engine thread, e->lock held) ------------------------------------ */
+
+static aj_err buffer_archived(void *ctx, const aj_point *p) {
+    tag_state *st = ctx;
+    if (p->t_ns <= st->durable_t) return AJ_OK; /* already durable (resumed anchor, replay) */
+    if (st->n_buf == st->cap_buf) {
+        uint32_t cap = st->cap_buf ? st->cap_buf * 2 : 16;
+        if (cap > AJ_CHUNK_POINTS_MAX) cap = AJ_CHUNK_POINTS_MAX;
+        if (st->n_buf == cap) return AJ_ETOOBIG; /* flush keeps this from happening */
+        aj_point *grown = realloc(st->buf, sizeof *grown * cap);
+        if (!grown) return AJ_ENOMEM;
+        st->buf = grown;
+        st->cap_buf = cap;
+    }
+    st->buf[st->n_buf] = *p;
+    st->buf[st->n_buf].tag_id = st->tag_id;
+    st->n_buf++;
+    st->buf_last_pos = st->cur_pos;
+    return AJ_OK;
+}
+
+static void apply_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journal_pos pos) {
+    if (p->t_ns <= st->durable_t || (st->has_last && p->t_ns <= st->last_t)) {
+        atomic_fetch_add(&e->points_late, 1);
+        return;
+    }
+    if (!st->has_replay_pos) {
+        st->replay_pos = pos;
+        st->has_replay_pos = true;
+    }
+    st->last_t = p->t_ns;
+    st->has_last = true;
+    st->cur_pos = pos;
+    if (p->t_ns > e->watermark_ns) e->watermark_ns = p->t_ns;
+    aj_point out[AJ_QUALITY_OUT_MAX];
+    size_t n_out = 0;
+    if (aj_quality_check(&st->q, &st->qcfg, p, out, &n_out, NULL, NULL) != AJ_OK) {
+        atomic_fetch_add(&e->points_late, 1);
+        return;
+    }
+    for (size_t i = 0; i < n_out; i++) {
+        aj_err err = aj_compress_feed(&st->c, &st->ccfg, &out[i], buffer_archived, st);
+        if (err) aj_warn("engine: tag %lld: compression: %s", (long long)st->tag_id, aj_err_name(err));
+    }
+    atomic_fetch_add(&e->points_applied, 1);
+}
+
+static void apply_batch(aj_engine *e, const batch *b) {
+    for (size_t i = 0; i < b->n; i++) {
+        tag_state *st = find_by_id(e, b->pts[i].tag_id);
+        if (!st) { /* resolved by a submitter, so it exists; a replayed unknown tag is dropped */
+            atomic_fetch_add(&e->points_late, 1);
+            continue;
+        }
+        apply_point(e, st, &b->pts[i], b->pos);
+    }
+}
+
+/* ---- archive writer (engine thread, e->lock held) ------------------------------------- */
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool pos_less(aj_journal_pos a, aj_journal_pos b) { return aj_journal_pos_cmp(a, b) < 0; }
+
+/* Writes the buffers that are due (all of them when is_final, after flushing every
+ * compressor) and the checkpoint, in one transaction; then drops old journal segments. */
+static void flush(aj_engine *e, bool is_final) {
+    aj_db *db = aj_store_acquire(e->store);
+    aj_err err = aj_db_begin(db);
+    uint32_t n_written_tags = 0;
+    for (uint32_t i = 0; !err && i < e->n_tags; i++) {
+        tag_state *st = e->tags[i];
+        if (is_final && st->has_last) aj_compress_flush(&st->c, &st->ccfg, buffer_archived, st);
+        if (st->n_buf == 0) continue;
+        bool is_due = is_final || st->n_buf >= AJ_ENGINE_CHUNK_POINTS ||
+                      e->watermark_ns - st->buf[0].t_ns >= AJ_ENGINE_CHUNK_AGE_NS;
+        if (!is_due) continue;
+        err = aj_archive_put_chunk(db, st->tag_id, st->buf, st->n_buf);
+        if (err) {
+            aj_warn("engine: tag %lld: archive write failed (%s); its %u buffered points are dropped",
+                    (long long)st->tag_id, aj_db_errmsg(db), st->n_buf);
+            aj_db_rollback(db);
+            st->n_buf = 0;
+            err = aj_db_begin(db); /* go on with the other tags */
+            continue;
+        }
+        n_written_tags++;
+    }
+    /* Checkpoint: the earliest journal position any state still depends on. */
+    aj_journal_stats js;
+    aj_journal_stats_get(e->journal, &js);
+    aj_journal_pos cp = js.end;
+    for (uint32_t i = 0; i < e->n_tags; i++) {
+        tag_state *st = e->tags[i];
+        if (st->has_replay_pos && pos_less(st->replay_pos, cp)) cp = st->replay_pos;
+    }
+    pthread_mutex_lock(&e->qlock);
+    for (int i = 0; i < e->q_len; i++) {
+        aj_journal_pos p = e->queue[(e->q_head + i) % AJ_ENGINE_QUEUE_BATCHES]->pos;
+        if (pos_less(p, cp)) cp = p;
+    }
+    for (int i = 0; i < AJ_ENGINE_QUEUE_BATCHES; i++)
+        if (e->reserved_used[i] && pos_less(e->reserved_floor[i], cp)) cp = e->reserved_floor[i];
+    pthread_mutex_unlock(&e->qlock);
+    if (!err)
+        err = aj_db_exec(db, "UPDATE ingest_checkpoint SET segment = ?, byte_offset = ? WHERE id = 1",
+                         (aj_val[]){AJ_VINT((int64_t)cp.segment), AJ_VINT((int64_t)cp.offset)}, 2, NULL);
+    if (!err) err = aj_db_commit(db);
+    if (err) {
+        aj_warn("engine: checkpoint not written: %s", aj_db_errmsg(db));
+        aj_db_rollback(db);
+    } else {
+        /* Only now are the written buffers durable: their tags depend on nothing older. */
+        for (uint32_t i = 0; i < e->n_tags; i++) {
+            tag_state *st = e->tags[i];
+            bool is_due = st->n_buf > 0 && (is_final || st->n_buf >= AJ_ENGINE_CHUNK_POINTS ||
+                                             e->watermark_ns - st->buf[0].t_ns >= AJ_ENGINE_CHUNK_AGE_NS);
+            if (!is_due) continue;
+            atomic_fetch_add(&e->points_archived, st->n_buf);
+            atomic_fetch_add(&e->chunks_written, 1);
+            st->durable_t = st->buf[st->n_buf - 1].t_ns;
+            st->n_buf = 0;
+            /* The compressor's pending state depends on the raw points after durable_t,
+             * the first of which was being applied when that point was archived: replay
+             * from there (points at or before durable_t are skipped). */
+            st->has_replay_pos = !is_final;
+            st->replay_pos = st->buf_last_pos;
+        }
+        aj_journal_truncate_before(e->journal, cp);
+    }
+    (void)n_written_tags;
+    aj_store_release(e->store, db);
+    e->last_flush_ms = mono_ms();
+}
+
+/* ---- the engine thread --------------------------------------------------------------- */
+
+static void *engine_main(void *arg) {
+    aj_engine *e = arg;
+    for (;;) {
+        pthread_mutex_lock(&e->qlock);
+        while (e->q_len == 0 && !e->is_stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += (long)AJ_ENGINE_FLUSH_INTERVAL_MS * 1000000L;
+            while (until.tv_nsec >= 1000000000L) until.tv_nsec -= 1000000000L, until.tv_sec++;
+            if (pthread_cond_timedwait(&e->q_nonempty, &e->qlock, &until) != 0) break;
+        }
+        batch *b = NULL;
+        if (e->q_len > 0) {
+            b = e->queue[e->q_head];
+            e->q_head = (e->q_head + 1) % AJ_ENGINE_QUEUE_BATCHES;
+            e->q_len--;
+            e->is_busy = true;
+        }
+        bool is_stopping = e->is_stopping && e->q_len == 0 && !b;
+        pthread_mutex_unlock(&e->qlock);
+        if (is_stopping) break;
+        pthread_mutex_lock(&e->lock);
+        if (b) apply_batch(e, b);
+        if (mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS) flush(e, false);
+        pthread_mutex_unlock(&e->lock);
+        free(b);
+        if (b) {
+            pthread_mutex_lock(&e->qlock);
+            e->is_busy = false;
+            e->n_applied_batches++;
+            pthread_cond_broadcast(&e->q_drained);
+            pthread_mutex_unlock(&e->qlock);
+        }
+    }
+    return NULL;
+}
+
+void aj_engine_drain(aj_engine *e) {
+    pthread_mutex_lock(&e->qlock);
+    uint64_t target = e->n_submitted;
+    while (e->n_applied_batches < target) pthread_cond_wait(&e->q_drained, &e->qlock);
+    pthread_mutex_unlock(&e->qlock);
+}
+
+/* ---- start: replay ------------------------------------------------------------------- */
+
+typedef struct replay_ctx {
+    aj_engine *e;
+    aj_db *db;
+    uint64_t n_batches, n_bad;
+} replay_ctx;
+
+static aj_err load_tag_by_id(aj_engine *e, aj_db *db, int64_t tag_id) {
+    aj_val p = AJ_VINT(tag_id);
+    aj_result *r;
+    aj_err err = aj_db_query(db, "SELECT enterprise_id, key FROM tags WHERE id = ?", &p, 1, &r);
+    if (err) return err;
+    if (aj_result_rows(r) != 1) {
+        aj_result_free(r);
+        return AJ_ENOTFOUND;
+    }
+    int64_t ent = aj_result_int(r, 0, 0), id;
+    char key[1100];
+    snprintf(key, sizeof key, "%s", aj_result_text(r, 0, 1));
+    aj_result_free(r);
+    return aj_engine_resolve(e, db, ent, key, &id);
+}
+
+static aj_err replay_one(void *ctx, aj_journal_pos pos, const uint8_t *payload, size_t len) {
+    replay_ctx *rc = ctx;
+    batch *b = decode_batch(pos, payload, len);
+    if (!b) {
+        rc->n_bad++; /* a record we cannot read: reported, not fatal */
+        return AJ_OK;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        pthread_mutex_lock(&rc->e->lock);
+        bool is_known = find_by_id(rc->e, b->pts[i].tag_id) != NULL;
+        pthread_mutex_unlock(&rc->e->lock);
+        if (!is_known) load_tag_by_id(rc->e, rc->db, b->pts[i].tag_id); /* deleted tags stay unknown */
+    }
+    pthread_mutex_lock(&rc->e->lock);
+    apply_batch(rc->e, b);
+    pthread_mutex_unlock(&rc->e->lock);
+    atomic_fetch_add(&rc->e->points_replayed, b->n);
+    rc->n_batches++;
+    free(b);
+    return AJ_OK;
+}
+
+/* A journal directory belongs to one database: its file "owner" and the database's
+ * ingest_checkpoint.journal_id hold the same random id. Replaying another database's
+ * journal would put its points under this database's tag ids, so a mismatch refuses to
+ * start. A new pair gets a fresh id. */
+static aj_err bind_journal(aj_db *db, const char *dir, const char *db_id, char *err, size_t errlen) {
+    char path[1200], file_id[64] = "";
+    snprintf(path, sizeof path, "%s/owner", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(file_id, sizeof file_id, f)) file_id[0] = 0;
+        fclose(f);
+        file_id[strcspn(file_id, "\r\n")] = 0;
+    }
+    if (db_id[0] && file_id[0]) {
+        if (strcmp(db_id, file_id) == 0) return AJ_OK;
+        snprintf(err, errlen, "the journal in %s belongs to another database (id %s, this database expects %s)", dir,
+                 file_id, db_id);
+        return AJ_ECONFLICT;
+    }
+    if (!db_id[0] && file_id[0]) {
+        snprintf(err, errlen,
+                 "the journal in %s belongs to another database (id %s); give this database its own --journal-dir",
+                 dir, file_id);
+        return AJ_ECONFLICT;
+    }
+    char id[33];
+    if (db_id[0]) {
+        snprintf(id, sizeof id, "%s", db_id);
+        aj_warn("engine: journal %s had no owner file; it is now bound to this database again", dir);
+    } else {
+        unsigned char raw[16];
+        FILE *u = fopen("/dev/urandom", "rb");
+        if (!u || fread(raw, 1, sizeof raw, u) != sizeof raw) {
+            if (u) fclose(u);
+            snprintf(err, errlen, "cannot read /dev/urandom");
+            return AJ_EIO;
+        }
+        fclose(u);
+        for (int i = 0; i < 16; i++) snprintf(id + 2 * i, 3, "%02x", raw[i]);
+    }
+    f = fopen(path, "w");
+    if (!f || fprintf(f, "%s\n", id) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        if (f) fclose(f);
+        snprintf(err, errlen, "cannot write %s", path);
+        return AJ_EIO;
+    }
+    fclose(f);
+    if (db_id[0]) return AJ_OK;
+    aj_val p = AJ_VTEXT(id);
+    return aj_db_exec(db, "UPDATE ingest_checkpoint SET journal_id = ? WHERE id = 1", &p, 1, NULL);
+}
+
+aj_err aj_engine_start(aj_store *store, const char *journal_dir, aj_engine **out, char *err, size_t errlen) {
+    *out = NULL;
+    aj_engine *e = calloc(1, sizeof *e);
+    if (!e) return AJ_ENOMEM;
+    e->store = store;
+    e->watermark_ns = INT64_MIN;
+    pthread_mutex_init(&e->lock, NULL);
+    pthread_mutex_init(&e->qlock, NULL);
+    pthread_cond_init(&e->q_nonempty, NULL);
+    pthread_cond_init(&e->q_drained, NULL);
+    aj_err rc = aj_journal_open(journal_dir, &e->journal, err, errlen);
+    if (rc) {
+        free(e);
+        return rc;
+    }
+    aj_db *db = aj_store_acquire(store);
+    aj_result *r = NULL;
+    rc = aj_db_query(db, "SELECT segment, byte_offset, journal_id FROM ingest_checkpoint WHERE id = 1", NULL, 0, &r);
+    aj_journal_pos from = {0, 0};
+    char db_id[64] = "";
+    if (!rc && aj_result_rows(r) == 1) {
+        from = (aj_journal_pos){(uint64_t)aj_result_int(r, 0, 0), (uint64_t)aj_result_int(r, 0, 1)};
+        if (!aj_result_is_null(r, 0, 2)) snprintf(db_id, sizeof db_id, "%s", aj_result_text(r, 0, 2));
+    }
+    aj_result_free(r);
+    if (!rc) rc = bind_journal(db, journal_dir, db_id, err, errlen);
+    replay_ctx ctx = {e, db, 0, 0};
+    if (!rc) rc = aj_journal_replay(e->journal, from, replay_one, &ctx, err, errlen);
+    aj_store_release(store, db);
+    if (rc) {
+        if (!err[0]) snprintf(err, errlen, "journal replay failed: %s", aj_err_name(rc));
+        aj_journal_close(e->journal);
+        free(e);
+        return rc;
+    }
+    if (ctx.n_batches)
+        aj_info("engine: replayed %llu journal records (%llu points) after an unclean stop%s",
+                (unsigned long long)ctx.n_batches, (unsigned long long)atomic_load(&e->points_replayed),
+                ctx.n_bad ? "; some records were unreadable" : "");
+    pthread_mutex_lock(&e->lock);
+    flush(e, false); /* make what was replayed durable, move the checkpoint */
+    pthread_mutex_unlock(&e->lock);
+    if (pthread_create(&e->thread, NULL, engine_main, e) != 0) {
+        aj_journal_close(e->journal);
+        free(e);
+        snprintf(err, errlen, "cannot start the engine thread");
+        return AJ_ENOMEM;
+    }
+    e->is_running = true;
+    *out = e;
+    return AJ_OK;
+}
+
+void aj_engine_stop(aj_engine *e) {
+    if (!e) return;
+    pthread_mutex_lock(&e->qlock);
+    e->is_stopping = true;
+    pthread_cond_signal(&e->q_nonempty);
+    pthread_mutex_unlock(&e->qlock);
+    if (e->is_running) pthread_join(e->thread, NULL);
+    pthread_mutex_lock(&e->lock);
+    flush(e, true);
+    pthread_mutex_unlock(&e->lock);
+    aj_journal_close(e->journal);
+    for (uint32_t i = 0; i < e->n_tags; i++) free_tag(e->tags[i]);
+    free(e->tags);
+    free(e->by_id);
+    free(e->by_key);
+    pthread_cond_destroy(&e->q_nonempty);
+    pthread_cond_destroy(&e->q_drained);
+    pthread_mutex_destroy(&e->lock);
+    pthread_mutex_destroy(&e->qlock);
+    free(e);
+}
+
+/* ---- readers -------------------------------------------------------------------------- */
+
+aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t to_ns, aj_archive_point_fn fn,
+                        void *ctx) {
+    pthread_mutex_lock(&e->lock);
+    tag_state *st = find_by_id(e, tag_id);
+    aj_err err = AJ_OK;
+    uint32_t n = st ? st->n_buf : 0;
+    aj_point *copy = n ? malloc(sizeof *copy * n) : NULL;
+    if (n && !copy) err = AJ_ENOMEM;
+    if (copy) memcpy(copy, st->buf, sizeof *copy * n);
+    /* The compressor's snapshot (last raw point, not archived yet) is the live value. */
+    aj_point snap;
+    bool has_snap = st && st->c.has_snapshot && (n == 0 || st->c.snapshot.t_ns > copy[n - 1].t_ns);
+    if (has_snap) snap = st->c.snapshot;
+    pthread_mutex_unlock(&e->lock);
+    for (uint32_t i = 0; !err && i < n; i++)
+        if (copy[i].t_ns >= from_ns && copy[i].t_ns <= to_ns) err = fn(ctx, &copy[i]);
+    if (!err && has_snap && snap.t_ns >= from_ns && snap.t_ns <= to_ns) {
+        snap.tag_id = tag_id;
+        err = fn(ctx, &snap);
+    }
+    free(copy);
+    return err;
+}
+
+void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out) {
+    memset(out, 0, sizeof *out);
+    out->points_accepted = atomic_load(&e->points_accepted);
+    out->points_applied = atomic_load(&e->points_applied);
+    out->points_late = atomic_load(&e->points_late);
+    out->points_archived = atomic_load(&e->points_archived);
+    out->chunks_written = atomic_load(&e->chunks_written);
+    out->batches_refused = atomic_load(&e->batches_refused);
+    out->points_replayed = atomic_load(&e->points_replayed);
+    pthread_mutex_lock(&e->qlock);
+    out->queue_depth = e->q_len;
+    pthread_mutex_unlock(&e->qlock);
+    pthread_mutex_lock(&e->lock);
+    out->n_tags = (int)e->n_tags;
+    out->watermark_ns = e->watermark_ns;
+    pthread_mutex_unlock(&e->lock);
+}

@@ -1,0 +1,75 @@
+/* engine.h — the real-time engine: durable intake of points, per-tag data quality and
+ * compression by event time, and the archive writer (docs/design/realtime-engine.md).
+ *
+ * Threads: any number of submitters (HTTP handlers) call aj_engine_resolve() and
+ * aj_engine_submit(); one engine thread applies the points; readers call
+ * aj_engine_recent(). aj_engine_submit() returns only when the points are durable in the
+ * ingest journal; after a crash aj_engine_start() replays the journal from the archive
+ * checkpoint, so no acknowledged point is lost.
+ */
+#ifndef AJ_ENGINE_H
+#define AJ_ENGINE_H
+
+#include "engine/archive.h"
+#include "engine/point.h"
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Batches waiting for the engine thread; a full queue answers AJ_EUNAVAILABLE
+ * (HTTP 503 + Retry-After) instead of growing. */
+#define AJ_ENGINE_QUEUE_BATCHES 64
+/* Points in one submitted batch (a /write body of 16 MiB holds fewer). */
+#define AJ_ENGINE_BATCH_POINTS_MAX 1000000
+/* Tags the engine keeps state for (about 1.5 KiB each plus buffered points). */
+#define AJ_ENGINE_TAGS_MAX 1000000
+/* Archived points buffered per tag before they are written as one chunk. */
+#define AJ_ENGINE_CHUNK_POINTS 512
+/* A tag's buffered points are written at the latest when the oldest is this old in
+ * event time (so a slow tag does not hold the journal checkpoint back for long). */
+#define AJ_ENGINE_CHUNK_AGE_NS (10LL * 60 * 1000000000LL)
+/* How often (wall clock) the engine writes due chunks and moves the checkpoint. */
+#define AJ_ENGINE_FLUSH_INTERVAL_MS 500
+
+typedef struct aj_engine aj_engine;
+
+typedef struct aj_engine_stats {
+    uint64_t points_accepted; /* made durable and queued */
+    uint64_t points_applied;  /* processed by the engine thread */
+    uint64_t points_late;     /* older than the tag's last point: dropped (counted) */
+    uint64_t points_archived; /* written to the archive */
+    uint64_t chunks_written;
+    uint64_t batches_refused; /* queue full */
+    uint64_t points_replayed; /* from the journal at start */
+    int queue_depth;
+    int n_tags;
+    int64_t watermark_ns;
+} aj_engine_stats;
+
+/* Opens the journal in journal_dir, replays it from the checkpoint into the archive,
+ * and starts the engine thread. store stays owned by the caller and must outlive e. */
+aj_err aj_engine_start(aj_store *store, const char *journal_dir, aj_engine **out, char *err, size_t errlen);
+/* Applies everything queued, archives every tag's pending points (compressors flushed),
+ * moves the checkpoint to the end of the journal, stops the thread and frees e. */
+void aj_engine_stop(aj_engine *e);
+
+/* The id of the tag with this key in the enterprise (AJ_ENOTFOUND when none), using
+ * db for a cache miss. */
+aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, int64_t *tag_id);
+
+/* Makes n points (tag_id resolved, any order) durable and queues them. AJ_EUNAVAILABLE
+ * when the queue is full (nothing written), AJ_EIO when the journal fails. */
+aj_err aj_engine_submit(aj_engine *e, const aj_point *pts, size_t n);
+
+/* Calls fn for the tag's points that are applied but not yet in the archive, with
+ * from_ns <= t <= to_ns, in time order (the tail a history query adds to the archive). */
+aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t to_ns, aj_archive_point_fn fn,
+                        void *ctx);
+
+/* Waits until every batch submitted before the call has been applied (tests, shutdown). */
+void aj_engine_drain(aj_engine *e);
+
+void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out);
+
+#endif
