@@ -4,7 +4,8 @@
 # Installs what is missing (scripts/setup.sh), builds, and on the first run creates the
 # database in .demo/ with enterprise "demo", user admin with a random password (kept in
 # .demo/admin-password, printed below) and plants/demo-chemical.json imported; then
-# serves the console. Delete .demo/ to start over.
+# serves the console while the plant simulator feeds it live data. Delete .demo/ to start
+# over.
 # Ctrl-C (or SIGTERM) stops it cleanly. Environment: ANJIAN_LISTEN (default
 # 127.0.0.1:8080; use 0.0.0.0:8080 to reach it from other machines).
 set -euo pipefail
@@ -22,7 +23,7 @@ if [ ! -s .demo/admin-password ]; then
 fi
 if [ ! -f .demo/ready ]; then
   echo "[demo] creating the demo database and importing plants/demo-chemical.json"
-  rm -f .demo/anjian.db .demo/anjian.db-wal .demo/anjian.db-shm
+  rm -rf .demo/anjian.db .demo/anjian.db-wal .demo/anjian.db-shm .demo/anjian.db.journal .demo/sim-password
   a=./build/anjian
   $a admin create-enterprise --db "$db" --code demo --name "华东精细化工有限公司" --name-en "East China Fine Chemicals Co., Ltd."
   $a admin create-user --db "$db" --enterprise demo --username admin --display-name "系统管理员" --roles admin \
@@ -30,13 +31,27 @@ if [ ! -f .demo/ready ]; then
   $a admin import-plant --db "$db" --enterprise demo plants/demo-chemical.json >/dev/null
   touch .demo/ready
 fi
+# The simulator feeds the server live (event time = now, 1 s samples, real-time pace)
+# through POST /write as the collector account "sim".
+if [ ! -s .demo/sim-password ]; then
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20 > .demo/sim-password
+  chmod 600 .demo/sim-password
+  ./build/anjian admin create-user --db "$db" --enterprise demo --username sim --display-name "模拟器 simulator" \
+    --roles collector --password-file .demo/sim-password >/dev/null
+fi
 host=${listen%:*}; port=${listen##*:}
 [ "$host" = "0.0.0.0" ] && host=$(hostname -I 2>/dev/null | awk '{print $1}')
+./build/anjian sim --plant plants/demo-chemical.json --url "http://127.0.0.1:${port}" --user sim \
+  --password-file .demo/sim-password --start "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --duration 30d --step 1s \
+  --speed 1 --seed "$(date +%s)" > .demo/sim.log 2>&1 &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
 cat <<MSG
 
   anjian console:  http://${host:-127.0.0.1}:${port}/
   log in as:       admin
   password:        $(cat .demo/admin-password)   (also in .demo/admin-password)
+  live data:       the simulator writes every tag of the demo plant each second (.demo/sim.log)
 
 MSG
-exec ./build/anjian serve --db "$db" --listen "$listen"
+./build/anjian serve --db "$db" --listen "$listen"
