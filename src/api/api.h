@@ -45,6 +45,9 @@ aj_err aj_api_plant_import(aj_req *req);
 aj_err aj_api_write(aj_req *req);
 aj_err aj_api_points(aj_req *req);
 aj_err aj_api_tag_history(aj_req *req);
+aj_err aj_api_tag_trend(aj_req *req);
+aj_err aj_api_tag_aggregates(aj_req *req);
+aj_err aj_api_tag_value(aj_req *req);
 aj_err aj_api_plant_export(aj_req *req);
 
 #endif

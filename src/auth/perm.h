@@ -13,7 +13,7 @@
     X(AJ_PERM_PEOPLE_WRITE, "people.write")                                                                  \
     X(AJ_PERM_USERS_ADMIN, "users.admin")                                                                    \
     X(AJ_PERM_AUDIT_READ, "audit.read")                                                                      \
-    X(AJ_PERM_METRICS_READ, "metrics.read")                                                                   \
+    X(AJ_PERM_METRICS_READ, "metrics.read")                                                                  \
     X(AJ_PERM_DATA_WRITE, "data.write")
 
 enum {

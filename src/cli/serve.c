@@ -128,9 +128,12 @@ int aj_cmd_serve(int argc, char **argv) {
         return AJ_EXIT_FAIL;
     }
     char journal[1100];
-    if (app.cfg.journal_dir[0]) snprintf(journal, sizeof journal, "%s", app.cfg.journal_dir);
-    else if (strncmp(app.cfg.db_url, "sqlite:", 7) == 0) snprintf(journal, sizeof journal, "%s.journal", app.cfg.db_url + 7);
-    else snprintf(journal, sizeof journal, "anjian-journal");
+    if (app.cfg.journal_dir[0])
+        snprintf(journal, sizeof journal, "%s", app.cfg.journal_dir);
+    else if (strncmp(app.cfg.db_url, "sqlite:", 7) == 0)
+        snprintf(journal, sizeof journal, "%s.journal", app.cfg.db_url + 7);
+    else
+        snprintf(journal, sizeof journal, "anjian-journal");
     err[0] = 0;
     if (aj_engine_start(app.store, journal, &app.engine, err, sizeof err)) {
         aj_error("cannot start the real-time engine (journal %s): %s", journal, err);

@@ -49,10 +49,10 @@ typedef struct tag_state {
     aj_quality_state q;
     aj_compress_config ccfg;
     aj_compress_state c;
-    int64_t durable_t;  /* last archived time durable in the store (INT64_MIN: none) */
-    int64_t last_t;     /* last raw point applied */
+    int64_t durable_t; /* last archived time durable in the store (INT64_MIN: none) */
+    int64_t last_t;    /* last raw point applied */
     bool has_last;
-    aj_point *buf;      /* archived points not yet written */
+    aj_point *buf; /* archived points not yet written */
     uint32_t n_buf, cap_buf;
     bool has_replay_pos; /* state depends on journal records from replay_pos on */
     aj_journal_pos replay_pos;
@@ -81,7 +81,7 @@ struct aj_engine {
     pthread_mutex_t lock; /* tags, tables */
     tag_state **tags;
     uint32_t n_tags, cap_tags;
-    id_slot *by_id; /* capacity cap_ids, power of two */
+    id_slot *by_id;   /* capacity cap_ids, power of two */
     uint32_t *by_key; /* index + 1 (0 = empty), same capacity, keyed by (enterprise, key) */
     uint32_t cap_ids;
     int64_t watermark_ns;
@@ -93,7 +93,7 @@ struct aj_engine {
     int n_reserved;
     aj_journal_pos reserved_floor[AJ_ENGINE_QUEUE_BATCHES]; /* journal end when reserved */
     bool reserved_used[AJ_ENGINE_QUEUE_BATCHES];
-    bool is_busy;      /* the thread is applying a batch */
+    bool is_busy; /* the thread is applying a batch */
     bool is_stopping;
     uint64_t n_submitted, n_applied_batches;
 
@@ -197,8 +197,8 @@ static void free_tag(tag_state *st) {
 static aj_err load_tag(aj_db *db, int64_t enterprise_id, const char *key, tag_state **out) {
     aj_val p[2] = {AJ_VINT(enterprise_id), AJ_VTEXT(key)};
     aj_result *r;
-    aj_err err = aj_db_query(db, "SELECT id, kind, range_lo, range_hi FROM tags WHERE enterprise_id = ? AND key = ?",
-                             p, 2, &r);
+    aj_err err = aj_db_query(
+        db, "SELECT id, kind, range_lo, range_hi FROM tags WHERE enterprise_id = ? AND key = ?", p, 2, &r);
     if (err) return err;
     if (aj_result_rows(r) != 1) {
         aj_result_free(r);
@@ -433,7 +433,9 @@ static int64_t mono_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool pos_less(aj_journal_pos a, aj_journal_pos b) { return aj_journal_pos_cmp(a, b) < 0; }
+static bool pos_less(aj_journal_pos a, aj_journal_pos b) {
+    return aj_journal_pos_cmp(a, b) < 0;
+}
 
 /* Writes the buffers that are due (all of them when is_final, after flushing every
  * compressor) and the checkpoint, in one transaction; then drops old journal segments. */
@@ -487,7 +489,7 @@ static void flush(aj_engine *e, bool is_final) {
         for (uint32_t i = 0; i < e->n_tags; i++) {
             tag_state *st = e->tags[i];
             bool is_due = st->n_buf > 0 && (is_final || st->n_buf >= AJ_ENGINE_CHUNK_POINTS ||
-                                             e->watermark_ns - st->buf[0].t_ns >= AJ_ENGINE_CHUNK_AGE_NS);
+                                            e->watermark_ns - st->buf[0].t_ns >= AJ_ENGINE_CHUNK_AGE_NS);
             if (!is_due) continue;
             atomic_fetch_add(&e->points_archived, st->n_buf);
             atomic_fetch_add(&e->chunks_written, 1);
@@ -613,14 +615,16 @@ static aj_err bind_journal(aj_db *db, const char *dir, const char *db_id, char *
     }
     if (db_id[0] && file_id[0]) {
         if (strcmp(db_id, file_id) == 0) return AJ_OK;
-        snprintf(err, errlen, "the journal in %s belongs to another database (id %s, this database expects %s)", dir,
+        snprintf(err, errlen,
+                 "the journal in %s belongs to another database (id %s, this database expects %s)", dir,
                  file_id, db_id);
         return AJ_ECONFLICT;
     }
     if (!db_id[0] && file_id[0]) {
-        snprintf(err, errlen,
-                 "the journal in %s belongs to another database (id %s); give this database its own --journal-dir",
-                 dir, file_id);
+        snprintf(
+            err, errlen,
+            "the journal in %s belongs to another database (id %s); give this database its own --journal-dir",
+            dir, file_id);
         return AJ_ECONFLICT;
     }
     char id[33];
@@ -667,7 +671,8 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, aj_engine **out
     }
     aj_db *db = aj_store_acquire(store);
     aj_result *r = NULL;
-    rc = aj_db_query(db, "SELECT segment, byte_offset, journal_id FROM ingest_checkpoint WHERE id = 1", NULL, 0, &r);
+    rc = aj_db_query(db, "SELECT segment, byte_offset, journal_id FROM ingest_checkpoint WHERE id = 1", NULL,
+                     0, &r);
     aj_journal_pos from = {0, 0};
     char db_id[64] = "";
     if (!rc && aj_result_rows(r) == 1) {

@@ -115,6 +115,51 @@ for (const backend of backends()) {
       assert.deepEqual(h.points.map((p) => p.v), [21.5, 21.75]);
     });
 
+    it('queries: value at t, aggregates per interval, M4 trend, CSV — on a known signal', async () => {
+      // A step tag (count) of its own: values 0..59, one per second from T0 + 2000 s, and
+      // a one-sample spike of 1000 half a second after the value 30.
+      const q = await api(srv.url, admin.token, 'POST', '/api/v1/tags', { site_id: site.id, key: 'IN.Q', name: '查询', kind: 'count' });
+      assert.equal(q.status, 201, q.text);
+      const base = T0 + 2000n * SEC;
+      const pts = [];
+      for (let s = 0n; s < 60n; s++) pts.push([base + s * SEC, `${s}i`]);
+      pts.push([base + 30n * SEC + SEC / 2n, '1000i']);
+      pts.sort((x, y) => (x[0] < y[0] ? -1 : 1));
+      const body = pts.map(([t, v]) => `IN Q=${v} ${t}`).join('\n');
+      assert.equal((await write(srv.url, admin.token, body)).status, 204);
+      const id = q.body.id;
+      await history(srv.url, admin.token, id, base, base + 59n * SEC, 61);
+      const iso = (ns) => new Date(Number(ns / 1000000n)).toISOString();
+      // Value at t: a step kind holds the previous value.
+      const v = await api(srv.url, admin.token, 'GET', `/api/v1/tags/${id}/value?t=${iso(base + 10n * SEC + 500000000n)}`);
+      assert.equal(v.status, 200, v.text);
+      assert.equal(v.body.v, 10);
+      assert.equal(v.body.method, 'step');
+      assert.equal((await api(srv.url, admin.token, 'GET', `/api/v1/tags/${id}/value?t=${iso(base - 100n * SEC)}`)).status, 404);
+      // Aggregates per 10 s over the first 30 s (before the spike): the step TWA of 0..9 is 4.5.
+      const a = await api(srv.url, admin.token, 'GET',
+        `/api/v1/tags/${id}/aggregates?from=${iso(base)}&to=${iso(base + 30n * SEC)}&interval=10`);
+      assert.equal(a.status, 200, a.text);
+      assert.deepEqual(a.body.intervals.map((x) => [x.n, x.min, x.max, x.first, x.last]),
+        [[10, 0, 9, 0, 9], [10, 10, 19, 10, 19], [10, 20, 29, 20, 29]]);
+      assert.deepEqual(a.body.intervals.map((x) => x.twa), [4.5, 14.5, 24.5]);
+      // A trend of 8 points keeps the spike.
+      const t = await api(srv.url, admin.token, 'GET',
+        `/api/v1/tags/${id}/trend?from=${iso(base)}&to=${iso(base + 59n * SEC)}&points=8`);
+      assert.equal(t.status, 200, t.text);
+      assert.ok(t.body.points.length <= 8 && t.body.n_raw === 61, JSON.stringify(t.body));
+      assert.ok(t.body.points.some((p) => p.v === 1000), 'the spike survives downsampling');
+      // The history as CSV.
+      const r = await fetch(`${srv.url}/api/v1/tags/${id}/history?from=${iso(base)}&to=${iso(base + 2n * SEC)}&format=csv`,
+        { headers: { Authorization: 'Bearer ' + admin.token } });
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-type'), /text\/csv/);
+      const csv = (await r.text()).trim().split('\r\n');
+      assert.deepEqual(csv, ['time,value,quality', '2026-12-01T00:33:20.000000000Z,0,good',
+        '2026-12-01T00:33:21.000000000Z,1,good', '2026-12-01T00:33:22.000000000Z,2,good']);
+      assert.equal((await api(srv.url, admin.token, 'GET', `/api/v1/tags/${id}/aggregates?interval=0`)).status, 400);
+    });
+
     it('needs data.write: 401 without a token, 403 for a worker; a collector account writes', async () => {
       assert.equal((await fetch(`${srv.url}/write`, { method: 'POST', body: `IN C4=1i ${T0}` })).status, 401);
       const env = { ANJIAN_USER_PASSWORD: pw };
