@@ -414,6 +414,12 @@ static void apply_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journ
     atomic_fetch_add(&e->points_applied, 1);
 }
 
+/* Room kept in a tag's buffer for the points one raw point can archive (quality may
+ * release two points, each of which may archive two). */
+#define BUF_MARGIN 8
+
+static void write_tag_now(aj_engine *e, tag_state *st);
+
 static void apply_batch(aj_engine *e, const batch *b) {
     for (size_t i = 0; i < b->n; i++) {
         tag_state *st = find_by_id(e, b->pts[i].tag_id);
@@ -421,6 +427,8 @@ static void apply_batch(aj_engine *e, const batch *b) {
             atomic_fetch_add(&e->points_late, 1);
             continue;
         }
+        /* A long batch of one tag fills its buffer before the periodic flush: write it now. */
+        if (st->n_buf + BUF_MARGIN > AJ_CHUNK_POINTS_MAX) write_tag_now(e, st);
         apply_point(e, st, &b->pts[i], b->pos);
     }
 }
@@ -506,6 +514,26 @@ static void flush(aj_engine *e, bool is_final) {
     (void)n_written_tags;
     aj_store_release(e->store, db);
     e->last_flush_ms = mono_ms();
+}
+
+/* Writes one tag's buffer as a chunk at once (engine thread, e->lock held). The
+ * checkpoint moves at the next flush(); until then it only lags, which is safe. */
+static void write_tag_now(aj_engine *e, tag_state *st) {
+    if (st->n_buf == 0) return;
+    aj_db *db = aj_store_acquire(e->store);
+    aj_err err = aj_archive_put_chunk(db, st->tag_id, st->buf, st->n_buf);
+    if (err) {
+        aj_warn("engine: tag %lld: archive write failed (%s); its %u buffered points are dropped",
+                (long long)st->tag_id, aj_db_errmsg(db), st->n_buf);
+    } else {
+        atomic_fetch_add(&e->points_archived, st->n_buf);
+        atomic_fetch_add(&e->chunks_written, 1);
+        st->durable_t = st->buf[st->n_buf - 1].t_ns;
+        st->has_replay_pos = true;
+        st->replay_pos = st->buf_last_pos;
+    }
+    st->n_buf = 0;
+    aj_store_release(e->store, db);
 }
 
 /* ---- the engine thread --------------------------------------------------------------- */

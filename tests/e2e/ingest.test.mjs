@@ -80,6 +80,18 @@ for (const backend of backends()) {
       assert.deepEqual(h2.points.map((p) => [BigInt(p.t_ns), p.v]), [[T0 + 5n * SEC, 7]]);
     });
 
+    it('one request with 20,000 points of one tag: every point archived (no buffer overflow)', { timeout: 120000 }, async () => {
+      const big = await api(srv.url, admin.token, 'POST', '/api/v1/tags', { site_id: site.id, key: 'IN.BIG', name: '大批量', kind: 'count' });
+      assert.equal(big.status, 201, big.text);
+      const start = T0 + 5000n * SEC;
+      const lines = [];
+      for (let s = 0n; s < 20000n; s++) lines.push(`IN BIG=${s}i ${start + s * SEC}`);
+      assert.equal((await write(srv.url, admin.token, lines.join('\n'))).status, 204);
+      const h = await history(srv.url, admin.token, big.body.id, start, start + 19999n * SEC, 20000);
+      assert.equal(h.points.length, 20000);
+      assert.ok(h.points.every((p, i) => p.v === i), 'every value in order');
+    });
+
     it('rejected lines and unknown keys are listed with their position; the good ones are kept', async () => {
       const body = [
         `IN C3=1i ${T0}`,
