@@ -121,6 +121,28 @@ export const messages = {
   'tag.info': { 'zh-CN': '测点信息', en: 'Tag' },
   'tag.where': { 'zh-CN': '安装位置', en: 'Where' },
 
+  // ---- tag trend ----
+  'trend.title': { 'zh-CN': '实时趋势', en: 'Live trend' },
+  'trend.window': { 'zh-CN': '时间范围', en: 'Time window' },
+  'trend.window_10m': { 'zh-CN': '10 分钟', en: '10 min' },
+  'trend.window_1h': { 'zh-CN': '1 小时', en: '1 h' },
+  'trend.window_8h': { 'zh-CN': '8 小时', en: '8 h' },
+  'trend.window_24h': { 'zh-CN': '24 小时', en: '24 h' },
+  'trend.download_csv': { 'zh-CN': '下载 CSV', en: 'Download CSV' },
+  'trend.current': { 'zh-CN': '当前值', en: 'Current value' },
+  'trend.no_data_hour': { 'zh-CN': '最近 1 小时无数据', en: 'No data in the last hour' },
+  'trend.no_data_window': { 'zh-CN': '该时间范围内无数据', en: 'No data in this time window' },
+  'trend.no_value': { 'zh-CN': '无数值', en: 'no value' },
+  'trend.chart_label': { 'zh-CN': '{key} 趋势图', en: 'Trend of {key}' },
+  'trend.range_hi': { 'zh-CN': '量程上限 {v}', en: 'range high {v}' },
+  'trend.range_lo': { 'zh-CN': '量程下限 {v}', en: 'range low {v}' },
+  'trend.auto_refresh': { 'zh-CN': '每 5 秒自动刷新；红点为质量“坏”的数据点，浅色带为仪表量程。', en: 'Refreshes every 5 s; red dots are points of bad quality, the light band is the instrument range.' },
+  'trend.truncated': { 'zh-CN': '数据点过多，只显示了部分时间范围。', en: 'Too many points: only part of the window is shown.' },
+  'trend.load_failed': { 'zh-CN': '趋势数据加载失败', en: 'Could not load the trend' },
+  'quality.good': { 'zh-CN': '好', en: 'Good' },
+  'quality.uncertain': { 'zh-CN': '不确定', en: 'Uncertain' },
+  'quality.bad': { 'zh-CN': '坏', en: 'Bad' },
+
   // ---- person detail ----
   'person.info': { 'zh-CN': '人员信息', en: 'Person' },
   'person.certificates': { 'zh-CN': '特种作业证书', en: 'Special-operation certificates' },

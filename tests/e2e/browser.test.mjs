@@ -198,6 +198,87 @@ describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
     await tid('nav-areas').waitFor({ state: 'visible' });
   });
 
+  test('the tag page shows the current value and a live trend of written points', { timeout: 180_000 }, async () => {
+    // a bearer token through the API, then ~120 points of P-101's seal temperature, one per second ending now
+    const login = await fetch(`${BASE}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: ADMIN_USER, password: ADMIN_PASSWORD }),
+    });
+    assert.equal(login.status, 200, 'API login');
+    const { token } = await login.json();
+    const auth = { Authorization: `Bearer ${token}` };
+    const tags = await (await fetch(`${BASE}/api/v1/tags?q=${encodeURIComponent('P-101.seal_temp')}`, { headers: auth })).json();
+    const tag = tags.items.find((x) => x.key === 'JS01.P-101.seal_temp');
+    assert.ok(tag, 'tag JS01.P-101.seal_temp exists');
+    const now = Math.floor(Date.now() / 1000);
+    const values = [];
+    for (let i = 0; i < 120; i++) {
+      const noise = ((i * 7919) % 13) / 20; // deterministic wiggle so the archive keeps the points
+      values.push(i === 70 ? 140 : +(70 + 2 * Math.sin(i / 9) + noise).toFixed(2));
+    }
+    values[119] = 71.25;
+    const body = values.map((v, i) => `JS01.P-101 seal_temp=${v} ${now - 119 + i}`).join('\n');
+    const wr = await fetch(`${BASE}/write?precision=s`, { method: 'POST', headers: { ...auth, 'Content-Type': 'text/plain' }, body });
+    assert.ok(wr.status === 204 || wr.status === 200, `POST /write answered ${wr.status}: ${await wr.text()}`);
+
+    await page.goto(`${BASE}/#/tags/${tag.id}`, { waitUntil: 'domcontentloaded' });
+    await tid('tag-heading').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="tag-trend"]');
+      return el && +el.getAttribute('data-point-count') > 10;
+    }, null, { timeout: 60_000 });
+    const lang = await page.getAttribute('html', 'lang');
+    const expected = new Intl.NumberFormat(lang, { maximumFractionDigits: 3 }).format(71.25);
+    await page.waitForFunction((text) => {
+      const el = document.querySelector('[data-testid="tag-current-value"]');
+      return el && el.textContent.includes(text);
+    }, expected, { timeout: 60_000 });
+    assert.match(await tid('tag-current-value').textContent(), /℃/);
+    assert.ok(await page.locator('[data-testid="tag-trend"] .pt-bad').count() >= 1, 'the spike is a red marker');
+    assert.equal(await tid('trend-window-1h').getAttribute('aria-pressed'), 'true');
+    await screenshot(page, 'trend-1h');
+
+    // the 10 min window redraws the chart
+    const before = await page.evaluate(() => document.querySelector('[data-testid="tag-trend"]').innerHTML);
+    await tid('trend-window-10m').click();
+    assert.equal(await tid('trend-window-10m').getAttribute('aria-pressed'), 'true');
+    await page.waitForFunction((old) => {
+      const el = document.querySelector('[data-testid="tag-trend"]');
+      return el && el.innerHTML !== old && +el.getAttribute('data-point-count') > 10;
+    }, before, { timeout: 60_000 });
+
+    // hover shows the crosshair tooltip
+    const box = await tid('tag-trend').boundingBox();
+    await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
+    await tid('trend-tooltip').waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'trend');
+    await page.mouse.move(0, 0);
+
+    const href = await tid('trend-csv').getAttribute('href');
+    assert.match(href, /format=csv/);
+    assert.match(href, new RegExp(`/api/v1/tags/${tag.id}/history`));
+    assert.match(await tid('trend-csv').getAttribute('download'), /\.csv$/);
+    const csv = await page.evaluate(async (u) => { const r = await fetch(u); return [r.status, await r.text()]; }, href);
+    assert.equal(csv[0], 200);
+    assert.match(csv[1], /^time,value,quality/);
+
+    // phone width: the chart fits
+    await page.setViewportSize({ width: 390, height: 844 });
+    await tid('menu-button').waitFor({ state: 'visible' });
+    await tid('nav-areas').waitFor({ state: 'hidden' });
+    if (process.env.ANJIAN_ARTIFACTS) await page.waitForTimeout(400); // let the drawer finish sliding away
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="tag-trend"]');
+      return el && el.getBoundingClientRect().width <= 390;
+    }, null, { timeout: 20_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page wider than the phone screen by ${overflow}px`);
+    await screenshot(page, 'trend-phone');
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await tid('nav-tags').click(); // leaving the page stops the refresh
+    await page.waitForURL(/#\/tags$/);
+  });
+
   test('logs out', { timeout: 120_000 }, async () => {
     await tid('user-menu').click();
     await tid('logout').click();

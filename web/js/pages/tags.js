@@ -1,4 +1,5 @@
-// Tags list (search, filter by kind and area) and tag detail.
+// Tags list (search, filter by kind and area) and tag detail (current value, live trend
+// refreshed every 5 s, CSV download of the window).
 import { h } from '../dom.js';
 import { t, pickName, otherName, enumLabel } from '../i18n.js';
 import { listView } from '../list.js';
@@ -6,6 +7,8 @@ import { pageHeader, panel, fields, problemBox, code, loading, chip, nameCell } 
 import { range, xy, text, num } from '../format.js';
 import { fetchObj, refCell, prime } from '../lookup.js';
 import { areaOptions } from './assets.js';
+import { api, API_BASE, buildQuery } from '../api.js';
+import { trendChart, fmtDateTime } from '../chart.js';
 
 export const TAG_KINDS = ['temperature', 'pressure', 'differential_pressure', 'flow', 'level', 'vibration',
   'gas_combustible_lel', 'gas_toxic_ppm', 'oxygen_pct', 'ir_temperature', 'current', 'voltage', 'power', 'speed',
@@ -73,6 +76,7 @@ export async function renderDetail(ctx) {
     sub: otherName(tag) || null,
     extra: chip(enumLabel('tag_kind', tag.kind), 'big'),
   }));
+  ctx.main.append(trendPanel(ctx, tag));
   ctx.main.append(h('div', { class: 'detail-grid' },
     panel('tag.info', fields([
       ['field.key', code(tag.key)],
@@ -91,4 +95,106 @@ export async function renderDetail(ctx) {
       isGas ? ['field.gas', text(tag.gas)] : null,
       isGas ? ['field.oel', tag.oel === null || tag.oel === undefined ? '—' : num(tag.oel)] : null,
     ], 'tag-where'))));
+}
+
+// ---- live trend and current value ----------------------------------------------------
+
+export const TREND_WINDOWS = [['10m', 600], ['1h', 3600], ['8h', 8 * 3600], ['24h', 24 * 3600]];
+export const TREND_REFRESH_MS = 5000;
+const QUALITY_CLASS = { good: 'ok', uncertain: 'warn', bad: 'bad' };
+const iso = (ms) => new Date(ms).toISOString();
+
+function currentValue(p, unit) {
+  if (!p) return h('div', { class: 'current-value none' }, h('span', { class: 'muted', 'data-testid': 'tag-current-value', 'data-empty': '' }, t('trend.no_data_hour')));
+  const ms = p.t_ns ? p.t_ns / 1e6 : Date.parse(p.t);
+  const hasV = p.v !== null && Number.isFinite(p.v);
+  return h('div', { class: 'current-value' },
+    h('span', { class: 'cv-label' }, t('trend.current')),
+    h('span', { class: `cv-value q-${p.q}`, 'data-testid': 'tag-current-value', 'data-quality': p.q },
+      hasV ? num(p.v) : t('trend.no_value'), hasV && unit ? h('span', { class: 'cv-unit' }, unit) : null),
+    h('span', { class: `badge ${QUALITY_CLASS[p.q] || ''}`, 'data-testid': 'tag-current-quality' }, t(`quality.${p.q}`)),
+    h('span', { class: 'cv-time muted', 'data-testid': 'tag-current-time' }, fmtDateTime(ms)));
+}
+
+/** The trend panel: current value, window buttons, CSV link and a chart refreshed every 5 s. */
+function trendPanel(ctx, tag) {
+  let win = 3600;
+  let timer = 0;
+  let busy = false;
+  let again = false;
+  let stopped = false;
+  const chart = trendChart({ unit: tag.unit || '', rangeLo: tag.range_lo, rangeHi: tag.range_hi, label: t('trend.chart_label', { key: tag.key }) });
+  const cur = h('div', { class: 'current-holder' }, h('div', { class: 'current-value none' }, h('span', { class: 'spinner' })));
+  const status = h('p', { class: 'trend-status small', role: 'status', 'data-testid': 'trend-status' });
+  const csv = h('a', { class: 'btn', 'data-testid': 'trend-csv', href: '#' }, t('trend.download_csv'));
+  const buttons = TREND_WINDOWS.map(([name, sec]) => h('button', {
+    type: 'button', class: 'seg-btn', 'data-testid': `trend-window-${name}`, 'aria-pressed': String(sec === win),
+    onclick: () => {
+      if (win === sec) return;
+      win = sec;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b === buttonOf(sec)));
+      setCsv();
+      refreshNow();
+    },
+  }, t(`trend.window_${name}`)));
+  const buttonOf = (sec) => buttons[TREND_WINDOWS.findIndex((w) => w[1] === sec)];
+
+  function setCsv() {
+    const now = Date.now();
+    const stamp = iso(now).slice(0, 19).replace(/[-:]/g, '');
+    csv.href = `${API_BASE}/tags/${tag.id}/history${buildQuery({ from: iso(now - win * 1000), to: iso(now), format: 'csv', limit: 100000 })}`;
+    csv.setAttribute('download', `${tag.key}_${TREND_WINDOWS.find((w) => w[1] === win)[0]}_${stamp}.csv`);
+  }
+  csv.addEventListener('click', setCsv); // the window ends when the link is clicked
+  setCsv();
+
+  const stop = () => { stopped = true; clearTimeout(timer); chart.destroy(); };
+  const alive = () => !stopped && ctx.isCurrent() && chart.el.isConnected;
+  window.addEventListener('hashchange', stop, { once: true });
+
+  async function refresh() {
+    if (!alive()) { stop(); return; }
+    if (busy) { again = true; return; }
+    busy = true;
+    clearTimeout(timer);
+    const w = win;
+    const to = Date.now();
+    const from = to - w * 1000;
+    try {
+      const points = Math.max(40, Math.min(4000, chart.width()));
+      const trend = api(`/tags/${tag.id}/trend`, { params: { from: iso(from), to: iso(to + 1000), points } });
+      // the current value: the last point of the last hour (the trend has it when the window is ≥ 1 h)
+      const last = w >= 3600 ? null
+        : api(`/tags/${tag.id}/trend`, { params: { from: iso(to - 3600 * 1000), to: iso(to + 1000), points: 4 } });
+      const [tr, lh] = await Promise.all([trend, last]);
+      if (!alive()) return;
+      const pts = (tr && tr.points) || [];
+      const tail = (lh ? lh.points : pts) || [];
+      const p = tail.length ? tail[tail.length - 1] : null;
+      const recent = p && (p.t_ns ? p.t_ns / 1e6 : Date.parse(p.t)) >= to - 3600 * 1000 ? p : null;
+      if (w === win) {
+        chart.update({ points: pts, from, to: to + 1000 });
+        cur.replaceChildren(currentValue(recent, tag.unit));
+        status.textContent = tr && tr.truncated ? t('trend.truncated') : t('trend.auto_refresh');
+        status.classList.remove('error');
+      }
+    } catch (e) {
+      if (!alive()) return;
+      status.textContent = `${t('trend.load_failed')}${e && e.message ? `: ${e.message}` : ''}`;
+      status.classList.add('error');
+    } finally {
+      busy = false;
+    }
+    if (!alive()) { stop(); return; }
+    if (again) { again = false; refresh(); return; }
+    timer = setTimeout(refresh, TREND_REFRESH_MS);
+  }
+  function refreshNow() { clearTimeout(timer); refresh(); }
+  setTimeout(refresh, 0); // after the panel is in the page (the chart needs its width)
+
+  return panel('trend.title', h('div', null, cur, chart.el, status), {
+    testid: 'tag-trend-panel', cls: 'trend-panel',
+    extra: h('div', { class: 'trend-tools' },
+      h('div', { class: 'seg', role: 'group', 'aria-label': t('trend.window') }, buttons), csv),
+  });
 }
