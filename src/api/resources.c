@@ -4,51 +4,10 @@
 #include "api/resource.h"
 #include "auth/perm.h"
 #include "base/limits.h"
+#include "plant/vocab.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *const org_kinds[] = {"department", "contractor", "supplier", NULL};
-static const char *const area_kinds[] = {"tank_farm", "process_unit", "pump_house", "loading_bay", "utility",
-                                         "warehouse", "control_room", "office",     "road",        NULL};
-static const char *const templates[] = {"centrifugal_pump",
-                                        "compressor",
-                                        "storage_tank",
-                                        "reactor",
-                                        "heat_exchanger",
-                                        "pipe_rack",
-                                        "motor",
-                                        "loading_arm",
-                                        "gas_detector_group",
-                                        "valve",
-                                        NULL};
-static const char *const tag_kinds[] = {"temperature",
-                                        "pressure",
-                                        "differential_pressure",
-                                        "flow",
-                                        "level",
-                                        "vibration",
-                                        "gas_combustible_lel",
-                                        "gas_toxic_ppm",
-                                        "oxygen_pct",
-                                        "ir_temperature",
-                                        "current",
-                                        "voltage",
-                                        "power",
-                                        "speed",
-                                        "position",
-                                        "humidity",
-                                        "wind_speed",
-                                        "wind_direction",
-                                        "status",
-                                        "count",
-                                        NULL};
-static const char *const role_names[] = {"admin",     "safety_manager", "operator", "unit_leader", "worker",
-                                         "attendant", "approver",       "supplier", "regulator",   NULL};
-static const char *const cert_types[] = {
-    "electrical", "welding_cutting", "work_at_height",         "hazchem_process",
-    "lifting",    "confined_space",  "boiler_pressure_vessel", "forklift",
-    NULL};
 
 #define NAME_FIELDS                                                                                          \
     {"name", FK_TEXT, F_REQUIRED, AJ_NAME_LEN_MAX, NULL, NULL, 0, 0}, {                                      \
@@ -101,7 +60,7 @@ const resource_def aj_res_sites = {
 
 static const field_def org_fields[] = {{"code", FK_CODE, F_REQUIRED, 0, NULL, NULL, 0, 0},
                                        NAME_FIELDS,
-                                       {"kind", FK_ENUM, F_REQUIRED, 0, org_kinds, NULL, 0, 0},
+                                       {"kind", FK_ENUM, F_REQUIRED, 0, aj_vocab_org_kinds, NULL, 0, 0},
                                        {"parent_id", FK_REF, F_PARENT, 0, NULL, "organisations", 0, 0},
                                        END};
 const resource_def aj_res_organisations = {
@@ -125,7 +84,7 @@ const resource_def aj_res_organisations = {
 static const field_def area_fields[] = {{"site_id", FK_REF, F_REQUIRED | F_IMMUTABLE, 0, NULL, "sites", 0, 0},
                                         {"code", FK_CODE, F_REQUIRED, 0, NULL, NULL, 0, 0},
                                         NAME_FIELDS,
-                                        {"kind", FK_ENUM, 0, 0, area_kinds, NULL, 0, 0},
+                                        {"kind", FK_ENUM, 0, 0, aj_vocab_area_kinds, NULL, 0, 0},
                                         {"polygon", FK_POLYGON, 0, 0, NULL, NULL, 0, 0},
                                         LATLON,
                                         END};
@@ -151,7 +110,7 @@ static const field_def asset_fields[] = {
     {"site_id", FK_REF, F_REQUIRED | F_IMMUTABLE, 0, NULL, "sites", 0, 0},
     {"area_id", FK_REF, F_SAME_SITE, 0, NULL, "areas", 0, 0},
     {"parent_id", FK_REF, F_SAME_SITE | F_PARENT, 0, NULL, "assets", 0, 0},
-    {"template", FK_ENUM, F_REQUIRED, 0, templates, NULL, 0, 0},
+    {"template", FK_ENUM, F_REQUIRED, 0, aj_vocab_templates, NULL, 0, 0},
     {"code", FK_CODE, F_REQUIRED, 0, NULL, NULL, 0, 0},
     NAME_FIELDS,
     XY,
@@ -181,7 +140,7 @@ static const field_def tag_fields[] = {{"site_id", FK_REF, F_REQUIRED | F_IMMUTA
                                        {"key", FK_CODE, F_REQUIRED | F_IMMUTABLE, 0, NULL, NULL, 0, 0},
                                        NAME_FIELDS,
                                        {"unit", FK_TEXT, 0, 32, NULL, NULL, 0, 0},
-                                       {"kind", FK_ENUM, F_REQUIRED, 0, tag_kinds, NULL, 0, 0},
+                                       {"kind", FK_ENUM, F_REQUIRED, 0, aj_vocab_tag_kinds, NULL, 0, 0},
                                        {"range_lo", FK_NUM, 0, 0, NULL, NULL, 0, 0},
                                        {"range_hi", FK_NUM, 0, 0, NULL, NULL, 0, 0},
                                        {"asset_id", FK_REF, F_SAME_SITE, 0, NULL, "assets", 0, 0},
@@ -218,7 +177,7 @@ static const field_def person_fields[] = {{"org_id", FK_REF, F_REQUIRED, 0, NULL
                                           {"code", FK_CODE, F_REQUIRED, 0, NULL, NULL, 0, 0},
                                           NAME_FIELDS,
                                           {"department", FK_TEXT, 0, AJ_NAME_LEN_MAX, NULL, NULL, 0, 0},
-                                          {"roles", FK_STRINGS, 0, 0, role_names, NULL, 0, 0},
+                                          {"roles", FK_STRINGS, 0, 0, aj_vocab_person_roles, NULL, 0, 0},
                                           {"badge_uid", FK_HEXID, 0, 0, NULL, NULL, 0, 0},
                                           {"phone", FK_TEXT, 0, 32, NULL, NULL, 0, 0},
                                           END};
@@ -250,7 +209,7 @@ const resource_def aj_res_people = {
 
 static const field_def cert_fields[] = {
     {"person_id", FK_REF, F_REQUIRED | F_IMMUTABLE, 0, NULL, "people", 0, 0},
-    {"type", FK_ENUM, F_REQUIRED, 0, cert_types, NULL, 0, 0},
+    {"type", FK_ENUM, F_REQUIRED, 0, aj_vocab_cert_types, NULL, 0, 0},
     {"number", FK_TEXT, F_REQUIRED, AJ_CODE_LEN_MAX, NULL, NULL, 0, 0},
     {"issued_on", FK_DATE, F_REQUIRED, 0, NULL, NULL, 0, 0},
     {"expires_on", FK_DATE, F_REQUIRED, 0, NULL, NULL, 0, 0},

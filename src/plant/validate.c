@@ -16,6 +16,7 @@
  * recursion at all.
  */
 #include "plant/plant_file.h"
+#include "plant/vocab.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -285,35 +286,6 @@ typedef struct field_spec {
 } field_spec;
 
 static const char *const FORMATS[] = {"anjian-plant", NULL};
-static const char *const ORG_KINDS[] = {"department", "contractor", "supplier", NULL};
-static const char *const AREA_KINDS[] = {"tank_farm", "process_unit", "pump_house", "loading_bay", "utility",
-                                         "warehouse", "control_room", "office",     "road",        NULL};
-static const char *const TAG_KINDS[] = {"temperature",
-                                        "pressure",
-                                        "differential_pressure",
-                                        "flow",
-                                        "level",
-                                        "vibration",
-                                        "gas_combustible_lel",
-                                        "gas_toxic_ppm",
-                                        "oxygen_pct",
-                                        "ir_temperature",
-                                        "current",
-                                        "voltage",
-                                        "power",
-                                        "speed",
-                                        "position",
-                                        "humidity",
-                                        "wind_speed",
-                                        "wind_direction",
-                                        "status",
-                                        "count",
-                                        NULL};
-static const char *const CERT_TYPES[] = {
-    "electrical", "welding_cutting", "work_at_height",         "hazchem_process",
-    "lifting",    "confined_space",  "boiler_pressure_vessel", "forklift",
-    NULL};
-
 static const field_spec TOP_FIELDS[] = {
     {"format", T_ENUM, true, FORMATS}, {"version", T_ONE, true, NULL},
     {"site", T_OBJECT, true, NULL},    {"organisations", T_ARRAY, false, NULL},
@@ -325,30 +297,37 @@ static const field_spec SITE_FIELDS[] = {{"code", T_CODE, true, NULL},     {"nam
 static const field_spec ORG_FIELDS[] = {{"code", T_CODE, true, NULL},
                                         {"name", T_NAME, true, NULL},
                                         {"name_en", T_TEXT, false, NULL},
-                                        {"kind", T_ENUM, true, ORG_KINDS},
+                                        {"kind", T_ENUM, true, aj_vocab_org_kinds},
                                         {"parent", T_CODE, false, NULL}};
 static const field_spec AREA_FIELDS[] = {
     {"code", T_CODE, true, NULL},        {"name", T_NAME, true, NULL},
-    {"name_en", T_TEXT, false, NULL},    {"kind", T_ENUM, false, AREA_KINDS},
+    {"name_en", T_TEXT, false, NULL},    {"kind", T_ENUM, false, aj_vocab_area_kinds},
     {"polygon", T_POLYGON, false, NULL}, {"lat", T_LAT, false, NULL},
     {"lon", T_LON, false, NULL}};
 static const field_spec ASSET_FIELDS[] = {{"code", T_CODE, true, NULL},     {"name", T_NAME, true, NULL},
                                           {"name_en", T_TEXT, false, NULL}, {"template", T_CODE, true, NULL},
                                           {"area", T_CODE, true, NULL},     {"parent", T_CODE, false, NULL},
                                           {"x", T_NUM, false, NULL},        {"y", T_NUM, false, NULL}};
-static const field_spec TAG_FIELDS[] = {
-    {"key", T_KEY, true, NULL},     {"name", T_NAME, true, NULL},      {"name_en", T_TEXT, false, NULL},
-    {"unit", T_SHORT, false, NULL}, {"kind", T_ENUM, true, TAG_KINDS}, {"range", T_RANGE, false, NULL},
-    {"asset", T_CODE, false, NULL}, {"role", T_CODE, false, NULL},     {"area", T_CODE, false, NULL},
-    {"x", T_NUM, false, NULL},      {"y", T_NUM, false, NULL},         {"gas", T_SHORT, false, NULL},
-    {"oel", T_NUM, false, NULL}};
+static const field_spec TAG_FIELDS[] = {{"key", T_KEY, true, NULL},
+                                        {"name", T_NAME, true, NULL},
+                                        {"name_en", T_TEXT, false, NULL},
+                                        {"unit", T_SHORT, false, NULL},
+                                        {"kind", T_ENUM, true, aj_vocab_tag_kinds},
+                                        {"range", T_RANGE, false, NULL},
+                                        {"asset", T_CODE, false, NULL},
+                                        {"role", T_CODE, false, NULL},
+                                        {"area", T_CODE, false, NULL},
+                                        {"x", T_NUM, false, NULL},
+                                        {"y", T_NUM, false, NULL},
+                                        {"gas", T_SHORT, false, NULL},
+                                        {"oel", T_NUM, false, NULL}};
 static const field_spec PERSON_FIELDS[] = {
     {"code", T_CODE, true, NULL},          {"name", T_NAME, true, NULL},
     {"name_en", T_TEXT, false, NULL},      {"organisation", T_CODE, true, NULL},
     {"department", T_TEXT, false, NULL},   {"roles", T_NAMES, false, NULL},
     {"badge_uid", T_BADGE, false, NULL},   {"phone", T_TEXT, false, NULL},
     {"certificates", T_ARRAY, false, NULL}};
-static const field_spec CERT_FIELDS[] = {{"type", T_ENUM, true, CERT_TYPES},
+static const field_spec CERT_FIELDS[] = {{"type", T_ENUM, true, aj_vocab_cert_types},
                                          {"number", T_CERTNO, true, NULL},
                                          {"issued_on", T_DATE, true, NULL},
                                          {"expires_on", T_DATE, true, NULL},
