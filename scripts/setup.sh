@@ -16,6 +16,7 @@ RUN_PACKAGES=(
   libmicrohttpd-dev libjansson-dev                        # HTTP server, JSON
   libsqlite3-dev libpq-dev                                # storage backends
   libsodium-dev                                           # crypto (argon2id, SHA-256, random)
+  libmosquitto-dev                                        # MQTT subscriber (docs/mqtt.md)
   curl procps                                             # health checks in scripts
 )
 # What the test suite needs on top (scripts/test.sh: `setup.sh`).
@@ -25,6 +26,7 @@ TEST_PACKAGES=(
   clang libclang-rt-14-dev clang-format                   # fuzzing, sanitizers, formatting
   chromium fonts-noto-cjk                                 # browser tests (CJK glyphs for screenshots)
   wrk psmisc                                              # HTTP benchmark, process tools
+  mosquitto mosquitto-clients                             # MQTT broker and mosquitto_pub for tests
 )
 
 mode=all
@@ -46,6 +48,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   say "Debian packages: all ${#APT_PACKAGES[@]} present"
+fi
+
+# The mosquitto package installs a system broker on port 1883; the tests start brokers of
+# their own (random loopback port, config in a temp dir), so keep the system one stopped
+# and disabled. Where there is no init system (containers) there is nothing to stop.
+if [ "$mode" = all ] && dpkg-query -W -f='${Status}' mosquitto 2>/dev/null | grep -q 'install ok installed'; then
+  if [ -d /run/systemd/system ]; then
+    if systemctl is-enabled --quiet mosquitto.service 2>/dev/null || systemctl is-active --quiet mosquitto.service 2>/dev/null; then
+      say "stopping and disabling the system mosquitto broker (tests run their own)"
+      systemctl disable --now mosquitto.service >/dev/null 2>&1 || true
+    fi
+  elif [ -x /etc/init.d/mosquitto ] && /etc/init.d/mosquitto status >/dev/null 2>&1; then
+    say "stopping the system mosquitto broker (tests run their own)"
+    /etc/init.d/mosquitto stop >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm packages for the end-to-end and browser tests (lockfile pinned).

@@ -496,7 +496,9 @@ aj_err aj_resource_create(aj_req *req, const resource_def *def) {
     }
     if ((e = aj_resource_load(req, def, id, &after))) goto done;
     if ((e = audit(req, def, "create", id, req->auth.enterprise_id, NULL, after))) goto done;
+    if (def->after_write && (e = def->after_write(req, id))) goto done;
     if ((e = aj_db_commit(db))) e = db_fail(req, e);
+    if (!e && def->after_commit) def->after_commit(req, id);
 done:
     for (int i = 0; i < np; i++) free(owned[i]);
     if (e) {
@@ -555,7 +557,9 @@ aj_err aj_resource_patch(aj_req *req, const resource_def *def) {
     }
     if ((e = aj_resource_load(req, def, id, &after))) goto done;
     if ((e = audit(req, def, "update", id, req->auth.enterprise_id, before, after))) goto done;
+    if (def->after_write && (e = def->after_write(req, id))) goto done;
     if ((e = aj_db_commit(db))) e = db_fail(req, e);
+    if (!e && def->after_commit) def->after_commit(req, id);
 done:
     json_decref(before);
     if (e) {

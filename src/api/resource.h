@@ -54,6 +54,10 @@ typedef aj_err (*resource_detail_fn)(aj_req *req, const struct resource_def *def
 typedef aj_err (*resource_check_fn)(aj_req *req, const json_t *merged);
 /* Adds to every item of a list page at once (one query for the page). */
 typedef aj_err (*resource_list_detail_fn)(aj_req *req, json_t *items);
+/* After a create or patch wrote object id, inside its transaction (derived rows). */
+typedef aj_err (*resource_written_fn)(aj_req *req, int64_t id);
+/* After that transaction committed (caches, the engine). */
+typedef void (*resource_committed_fn)(aj_req *req, int64_t id);
 
 typedef struct resource_def {
     const char *name;        /* "areas": routes and audit actions */
@@ -74,6 +78,8 @@ typedef struct resource_def {
     resource_check_fn check;             /* cross-field rules (may be NULL) */
     resource_list_detail_fn list_detail; /* adds to list items (may be NULL) */
     bool is_read_only;                   /* no create/patch/delete through the API */
+    resource_written_fn after_write;     /* may be NULL */
+    resource_committed_fn after_commit;  /* may be NULL */
 } resource_def;
 
 aj_err aj_resource_list(aj_req *req, const resource_def *def);

@@ -1,6 +1,7 @@
 /* resources.c — the plant-model resource definitions (see resource.h) and the extra
  * detail of a person (certificates). Enumerations here are the documented vocabularies
  * of docs/plant-file.md. */
+#include "api/alarms_api.h"
 #include "api/resource.h"
 #include "auth/perm.h"
 #include "base/limits.h"
@@ -171,6 +172,8 @@ const resource_def aj_res_tags = {
     .perm_read = AJ_PERM_PLANT_READ,
     .perm_write = AJ_PERM_PLANT_WRITE,
     .conflict_msg = "a tag with this key already exists in the enterprise",
+    .after_write = aj_api_tag_alarms_written,
+    .after_commit = aj_api_tag_alarms_committed,
 };
 
 static const field_def person_fields[] = {{"org_id", FK_REF, F_REQUIRED, 0, NULL, "organisations", 0, 0},

@@ -1,11 +1,14 @@
 /* routes.c — the route table: every HTTP route of the API in one place, with its
  * permission and body kind. docs/openapi.yaml must list each of them (a test checks). */
+#include "api/alarms_api.h"
 #include "api/api.h"
 #include "auth/perm.h"
 
-#define J       AJ_ROUTE_JSON_BODY
-#define PLANT_R AJ_PERM_PLANT_READ
-#define PLANT_W AJ_PERM_PLANT_WRITE
+#define J        AJ_ROUTE_JSON_BODY
+#define PLANT_R  AJ_PERM_PLANT_READ
+#define PLANT_W  AJ_PERM_PLANT_WRITE
+#define ALARM_OP (AJ_PERM_PLANT_READ | AJ_PERM_ALARMS_OPERATE)
+#define JO       (AJ_ROUTE_JSON_BODY | AJ_ROUTE_JSON_OPTIONAL)
 
 #define CRUD(path, fn, read_perm, write_perm, what)                                                          \
     {"GET", "/api/v1/" path, aj_api_##fn##_list, read_perm, 0, "list " what},                                \
@@ -48,6 +51,26 @@ const aj_route aj_routes[] = {
     {"GET", "/api/v1/tags/{id}/aggregates", aj_api_tag_aggregates, PLANT_R, 0,
      "aggregates of a tag per interval"},
     {"GET", "/api/v1/tags/{id}/value", aj_api_tag_value, PLANT_R, 0, "a tag's value at a time"},
+    {"GET", "/api/v1/tags/{id}/alarms", aj_api_tag_alarms_get, PLANT_R, 0,
+     "a tag's alarm definitions with their live state"},
+    {"PUT", "/api/v1/tags/{id}/alarms", aj_api_tag_alarms_put, PLANT_R | AJ_PERM_ALARMS_CONFIGURE, J,
+     "set a tag's alarms (limits, priorities, delays)"},
+    {"GET", "/api/v1/alarms", aj_api_alarms_list, PLANT_R, 0, "current alarms (not normal), by priority"},
+    {"GET", "/api/v1/alarms/{id}", aj_api_alarm_get, PLANT_R, 0, "one alarm with its latest journal"},
+    {"POST", "/api/v1/alarms/{id}/ack", aj_api_alarm_ack, ALARM_OP, JO, "acknowledge an alarm"},
+    {"POST", "/api/v1/alarms/{id}/reset", aj_api_alarm_reset, ALARM_OP, JO, "reset a latched alarm"},
+    {"POST", "/api/v1/alarms/{id}/shelve", aj_api_alarm_shelve, ALARM_OP, J,
+     "shelve an alarm (one-shot or timed) with a reason"},
+    {"POST", "/api/v1/alarms/{id}/unshelve", aj_api_alarm_unshelve, ALARM_OP, JO, "unshelve an alarm"},
+    {"POST", "/api/v1/alarms/{id}/remove-from-service", aj_api_alarm_remove_from_service, ALARM_OP, JO,
+     "take an alarm out of service"},
+    {"POST", "/api/v1/alarms/{id}/return-to-service", aj_api_alarm_return_to_service, ALARM_OP, JO,
+     "return an alarm to service"},
+    {"GET", "/api/v1/alarm-journal", aj_api_alarm_journal, PLANT_R, 0, "alarm state transitions"},
+    {"GET", "/api/v1/alarm-kpi", aj_api_alarm_kpi, PLANT_R, 0,
+     "alarm performance KPIs (ISA-18.2 / EEMUA 191) for a console (a set of areas)"},
+    {"GET", "/api/v1/events", aj_api_events, PLANT_R, 0,
+     "live events (SSE): alarm transitions, points of watched tags"},
     {"GET", "/api/v1/users", aj_api_users_list, AJ_PERM_USERS_ADMIN, 0, "list user accounts"},
     {"POST", "/api/v1/users", aj_api_users_create, AJ_PERM_USERS_ADMIN, J, "create a user account"},
     {"GET", "/api/v1/users/{id}", aj_api_users_get, AJ_PERM_USERS_ADMIN, 0, "one user account"},

@@ -14,7 +14,9 @@
     X(AJ_PERM_USERS_ADMIN, "users.admin")                                                                    \
     X(AJ_PERM_AUDIT_READ, "audit.read")                                                                      \
     X(AJ_PERM_METRICS_READ, "metrics.read")                                                                  \
-    X(AJ_PERM_DATA_WRITE, "data.write")
+    X(AJ_PERM_DATA_WRITE, "data.write")                                                                      \
+    X(AJ_PERM_ALARMS_OPERATE, "alarms.operate")                                                              \
+    X(AJ_PERM_ALARMS_CONFIGURE, "alarms.configure")
 
 enum {
 #define X(id, name) id##_BIT,

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "http/server.h"
+#include "ingest/mqtt.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -140,10 +141,21 @@ int aj_cmd_serve(int argc, char **argv) {
         aj_store_free(app.store);
         return AJ_EXIT_FAIL;
     }
+    aj_mqtt *mqtt = NULL; /* MQTT subscriber (docs/mqtt.md), only with --mqtt-url */
+    aj_err mqtt_err =
+        app.cfg.mqtt_url[0] ? aj_mqtt_start(&app.cfg, app.store, app.engine, &mqtt, err, sizeof err) : AJ_OK;
+    if (mqtt_err) {
+        aj_error("%s", err[0] ? err : aj_err_message(mqtt_err));
+        aj_engine_stop(app.engine);
+        aj_store_free(app.store);
+        return mqtt_err == AJ_EINVAL || mqtt_err == AJ_ENOTFOUND ? AJ_EXIT_USAGE : AJ_EXIT_FAIL;
+    }
+    app.metrics.mqtt = mqtt;
     app.throttle = aj_throttle_new();
     aj_server *srv;
     if (!app.throttle || aj_server_start(&app, &srv, err, sizeof err)) {
         aj_error("%s", err[0] ? err : "out of memory");
+        aj_mqtt_stop(mqtt);
         aj_engine_stop(app.engine);
         aj_store_free(app.store);
         return AJ_EXIT_FAIL;
@@ -155,6 +167,7 @@ int aj_cmd_serve(int argc, char **argv) {
     sigwait(&sigs, &sig);
     aj_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     aj_server_stop(srv, app.cfg.shutdown_grace_s);
+    aj_mqtt_stop(mqtt);         /* before the engine: the message being handled still gets made durable */
     aj_engine_stop(app.engine); /* applies what is queued, archives every tag, checkpoints */
     aj_store_free(app.store);
     aj_throttle_free(app.throttle);

@@ -22,14 +22,16 @@ typedef struct setting {
     size_t offset;
     size_t size; /* for strings: buffer size */
     int64_t min, max;
+    const char *choices; /* T_STR: "a|b|c" when only these values are allowed, else NULL */
     const char *def;
     bool from_flag; /* false: environment/file only (secrets) */
     const char *doc;
 } setting;
 
-#define STR(field)         T_STR, offsetof(aj_config, field), sizeof(((aj_config *)0)->field), 0, 0
-#define INT(field, lo, hi) T_INT, offsetof(aj_config, field), 0, lo, hi
-#define BOOL(field)        T_BOOL, offsetof(aj_config, field), 0, 0, 1
+#define STR(field)         T_STR, offsetof(aj_config, field), sizeof(((aj_config *)0)->field), 0, 0, NULL
+#define ENUM(field, list)  T_STR, offsetof(aj_config, field), sizeof(((aj_config *)0)->field), 0, 0, list
+#define INT(field, lo, hi) T_INT, offsetof(aj_config, field), 0, lo, hi, NULL
+#define BOOL(field)        T_BOOL, offsetof(aj_config, field), 0, 0, 1, NULL
 
 static const setting settings[] = {
     {"listen", "ANJIAN_LISTEN", STR(listen), "127.0.0.1:8080", true,
@@ -61,10 +63,39 @@ static const setting settings[] = {
     {"bootstrap-enterprise", "ANJIAN_BOOTSTRAP_ENTERPRISE", STR(bootstrap_enterprise), "main", true,
      "code of the enterprise created with the first administrator"},
     {"log-level", "ANJIAN_LOG_LEVEL", STR(log_level), "info", true, "debug, info, warn or error"},
+    {"mqtt-url", "ANJIAN_MQTT_URL", STR(mqtt_url), "", true,
+     "MQTT broker to subscribe to, mqtt://host[:port] (empty: no MQTT subscriber; docs/mqtt.md)"},
+    {"mqtt-topics", "ANJIAN_MQTT_TOPICS", STR(mqtt_topics), "anjian/#", true,
+     "comma-separated MQTT topic filters to subscribe to"},
+    {"mqtt-enterprise", "ANJIAN_MQTT_ENTERPRISE", STR(mqtt_enterprise), "", true,
+     "code of the enterprise whose tag keys MQTT points map to (required with mqtt-url)"},
+    {"mqtt-format", "ANJIAN_MQTT_FORMAT", ENUM(mqtt_format, "auto|line|json"), "auto", true,
+     "MQTT payload format; auto: JSON when it starts with { or [, else line protocol"},
+    {"mqtt-client-id", "ANJIAN_MQTT_CLIENT_ID", STR(mqtt_client_id), "", true,
+     "MQTT client id, the key of the broker's persistent session (default: anjian-<hostname>)"},
+    {"mqtt-user", "ANJIAN_MQTT_USER", STR(mqtt_user), "", true,
+     "MQTT user name (empty: connect anonymously)"},
+    {"mqtt-password-file", "ANJIAN_MQTT_PASSWORD_FILE", STR(mqtt_password_file), "", true,
+     "file holding the MQTT password (trailing newline ignored)"},
+    {"mqtt-qos", "ANJIAN_MQTT_QOS", INT(mqtt_qos, 0, 1), "1", true,
+     "QoS of the MQTT subscriptions: 1 = at least once (persistent session), 0 = at most once"},
     {"config", "ANJIAN_CONFIG", STR(config_file), "", true,
      "config file of `key = value` lines with the names above"},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
+
+/* True when value is one of the '|'-separated words of choices. */
+static bool is_choice(const char *choices, const char *value) {
+    size_t n = strlen(value);
+    for (const char *c = choices; *c;) {
+        const char *bar = strchr(c, '|');
+        size_t len = bar ? (size_t)(bar - c) : strlen(c);
+        if (len == n && strncmp(c, value, n) == 0) return true;
+        if (!bar) break;
+        c = bar + 1;
+    }
+    return false;
+}
 
 static aj_err apply(aj_config *cfg, const setting *s, const char *value, const char *where, char *err,
                     size_t errlen) {
@@ -73,6 +104,10 @@ static aj_err apply(aj_config *cfg, const setting *s, const char *value, const c
     case T_STR:
         if (strlen(value) >= s->size) {
             snprintf(err, errlen, "%s: %s is longer than %zu characters", where, s->name, s->size - 1);
+            return AJ_EINVAL;
+        }
+        if (s->choices && !is_choice(s->choices, value)) {
+            snprintf(err, errlen, "%s: %s must be one of %s (got \"%s\")", where, s->name, s->choices, value);
             return AJ_EINVAL;
         }
         memcpy(field, value, strlen(value) + 1);
@@ -217,6 +252,8 @@ static void bounds(const setting *s, char *buf, size_t n) {
         snprintf(buf, n, "%lld..%lld", (long long)s->min, (long long)s->max);
     else if (s->type == T_BOOL)
         snprintf(buf, n, "true|false");
+    else if (s->choices)
+        snprintf(buf, n, "%s", s->choices);
     else
         snprintf(buf, n, "text");
 }
@@ -237,13 +274,24 @@ void aj_config_print_help(FILE *out) {
     }
 }
 
+/* Copies in to out with every '|' written as "\\|", so it stays inside a Markdown cell. */
+static void escape_bars(const char *in, char *out, size_t outlen) {
+    size_t o = 0;
+    for (; *in && o + 3 < outlen; in++) {
+        if (*in == '|') out[o++] = '\\';
+        out[o++] = *in;
+    }
+    out[o] = 0;
+}
+
 void aj_config_print_markdown(FILE *out) {
     fprintf(out, "| setting | environment | values | default | meaning |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < N_SETTINGS; i++) {
         const setting *s = &settings[i];
-        char b[48];
+        char b[48], cell[96];
         bounds(s, b, sizeof b);
+        escape_bars(b, cell, sizeof cell);
         fprintf(out, "| %s%s` | `%s` | %s | `%s` | %s |\n", s->from_flag ? "`--" : "(env only) `", s->name,
-                s->env, b, s->def, s->doc);
+                s->env, cell, s->def, s->doc);
     }
 }

@@ -28,6 +28,15 @@ typedef struct aj_config {
     char bootstrap_enterprise[64]; /* enterprise code created on first start */
     char log_level[16];
     char config_file[1024];
+    /* MQTT subscriber (docs/mqtt.md); off while mqtt_url is "". */
+    char mqtt_url[512];       /* mqtt://host[:port] */
+    char mqtt_topics[1024];   /* comma-separated topic filters */
+    char mqtt_enterprise[64]; /* enterprise code the points' keys resolve in */
+    char mqtt_format[8];      /* auto, line or json */
+    char mqtt_client_id[128]; /* "" = anjian-<hostname> */
+    char mqtt_user[128];      /* "" = no user name */
+    char mqtt_password_file[1024];
+    int64_t mqtt_qos; /* 0 or 1 */
 } aj_config;
 
 /* Fills every setting with its default. */

@@ -109,8 +109,7 @@ static bool is_chattering_at(const aj_alarm *a, int64_t now_ns) {
     return n >= AJ_ALARM_CHATTER_COUNT;
 }
 
-#ifndef NDEBUG
-/* What must hold between calls (checked by assert after every input). */
+/* What must hold between calls (checked by assert after every input, and on restore). */
 static bool alarm_ok(const aj_alarm *a) {
     if (a->ann > AJ_ALARM_LATCHED) return false;
     if (a->on_due_ns != NO_TIMER && a->off_due_ns != NO_TIMER) return false;
@@ -122,7 +121,6 @@ static bool alarm_ok(const aj_alarm *a) {
     bool is_ann_active = a->ann == AJ_ALARM_UNACK || a->ann == AJ_ALARM_ACKED;
     return is_ann_active == a->is_active;
 }
-#endif
 
 typedef struct action {
     const char *user;
@@ -664,4 +662,204 @@ aj_err aj_alarm_defaults_for_tag(const char *kind, double range_lo, double range
     if ((size_t)count > cap) return AJ_ETOOBIG;
     for (int i = 0; i < count; i++) out_defs[i] = tmp[i];
     return AJ_OK;
+}
+
+/* ---- persistence and scheduling ------------------------------------------------------ */
+
+int64_t aj_alarm_next_due(const aj_alarm *a) {
+    int64_t due = a->on_due_ns < a->off_due_ns ? a->on_due_ns : a->off_due_ns;
+    return due < a->shelve_until_ns ? due : a->shelve_until_ns;
+}
+
+uint64_t aj_alarm_material_hash(const aj_alarm *a) {
+    uint64_t h = 1469598103934665603ULL;
+#define MIX(x)                                                                                               \
+    do {                                                                                                     \
+        uint64_t v_ = (uint64_t)(x);                                                                         \
+        h = (h ^ v_) * 1099511628211ULL;                                                                     \
+    } while (0)
+    MIX(a->ann);
+    MIX(a->is_active);
+    MIX(a->is_quality_good);
+    MIX(a->on_due_ns);
+    MIX(a->off_due_ns);
+    MIX(a->act_next);
+    MIX(a->act_n);
+    MIX(a->is_shelved);
+    MIX(a->shelve_until_ns);
+    MIX(a->n_suppressors);
+    MIX(a->is_out_of_service);
+    if (a->def.kind == AJ_ALARM_KIND_ROC) {
+        MIX(a->roc_first);
+        MIX(a->roc_n);
+        MIX(a->now_ns);
+    }
+#undef MIX
+    return h;
+}
+
+/* Saved form: "AJA1", then the runtime fields in a fixed order, little-endian as in
+ * memory (x86-64 / ARM64); strings as u16 length + bytes. */
+typedef struct wbuf {
+    uint8_t *b;
+    size_t cap, len;
+    bool is_ok;
+} wbuf;
+
+static void put(wbuf *w, const void *p, size_t n) {
+    if (!w->is_ok || w->cap - w->len < n) {
+        w->is_ok = false;
+        return;
+    }
+    memcpy(w->b + w->len, p, n);
+    w->len += n;
+}
+
+static void put_str(wbuf *w, const char *s) {
+    uint16_t n = (uint16_t)strlen(s);
+    put(w, &n, 2);
+    put(w, s, n);
+}
+
+#define PUT(w, x) put((w), &(x), sizeof(x))
+
+size_t aj_alarm_save(const aj_alarm *a, void *buf, size_t cap) {
+    wbuf w = {buf, cap, 0, true};
+    uint8_t flags = (uint8_t)((a->is_active ? 1 : 0) | (a->has_value ? 2 : 0) | (a->is_quality_good ? 4 : 0) |
+                              (a->is_shelved ? 8 : 0) | (a->is_out_of_service ? 16 : 0));
+    uint8_t ann = (uint8_t)a->ann, shelve_kind = (uint8_t)a->shelve_kind;
+    int8_t counts[6] = {(int8_t)a->roc_first, (int8_t)a->roc_n,         (int8_t)a->act_next,
+                        (int8_t)a->act_n,     (int8_t)a->n_suppressors, 0};
+    put(&w, "AJA1", 4);
+    PUT(&w, a->now_ns);
+    PUT(&w, ann);
+    PUT(&w, flags);
+    PUT(&w, shelve_kind);
+    PUT(&w, counts);
+    PUT(&w, a->value);
+    PUT(&w, a->on_due_ns);
+    PUT(&w, a->off_due_ns);
+    PUT(&w, a->shelve_until_ns);
+    for (int i = 0; i < a->roc_n; i++) {
+        int k = (a->roc_first + i) % AJ_ALARM_ROC_SAMPLES_MAX;
+        PUT(&w, a->roc_t_ns[k]);
+        PUT(&w, a->roc_v[k]);
+    }
+    PUT(&w, a->act_t_ns);
+    for (int i = 0; i < a->n_suppressors; i++) PUT(&w, a->suppressors[i]);
+    put_str(&w, a->shelve_user);
+    put_str(&w, a->shelve_reason);
+    return w.is_ok ? w.len : 0;
+}
+
+typedef struct rbuf {
+    const uint8_t *b;
+    size_t len, pos;
+    bool is_ok;
+} rbuf;
+
+static void get(rbuf *r, void *p, size_t n) {
+    if (!r->is_ok || r->len - r->pos < n) {
+        r->is_ok = false;
+        memset(p, 0, n);
+        return;
+    }
+    memcpy(p, r->b + r->pos, n);
+    r->pos += n;
+}
+
+static void get_str(rbuf *r, char *out, size_t max) {
+    uint16_t n = 0;
+    get(r, &n, 2);
+    if (n > max) r->is_ok = false;
+    if (!r->is_ok) {
+        out[0] = 0;
+        return;
+    }
+    get(r, out, n);
+    out[n] = 0;
+    if (strlen(out) != n) r->is_ok = false; /* embedded NUL */
+}
+
+#define GET(r, x) get((r), &(x), sizeof(x))
+
+aj_err aj_alarm_restore(aj_alarm *a, const void *buf, size_t len) {
+    aj_alarm t = *a; /* definition and journal kept; runtime fields replaced */
+    rbuf r = {buf, len, 0, true};
+    char magic[4];
+    uint8_t ann, flags, shelve_kind;
+    int8_t counts[6];
+    get(&r, magic, 4);
+    if (!r.is_ok || memcmp(magic, "AJA1", 4) != 0) return AJ_EINVAL;
+    GET(&r, t.now_ns);
+    GET(&r, ann);
+    GET(&r, flags);
+    GET(&r, shelve_kind);
+    GET(&r, counts);
+    GET(&r, t.value);
+    GET(&r, t.on_due_ns);
+    GET(&r, t.off_due_ns);
+    GET(&r, t.shelve_until_ns);
+    if (!r.is_ok || ann > AJ_ALARM_LATCHED || shelve_kind > AJ_SHELVE_TIMED) return AJ_EINVAL;
+    if (counts[1] < 0 || counts[1] > AJ_ALARM_ROC_SAMPLES_MAX || counts[3] < 0 ||
+        counts[3] > AJ_ALARM_CHATTER_COUNT || counts[2] < 0 || counts[2] >= AJ_ALARM_CHATTER_COUNT ||
+        counts[4] < 0 || counts[4] > AJ_ALARM_SUPPRESSORS_MAX)
+        return AJ_EINVAL;
+    t.ann = (aj_alarm_state)ann;
+    t.shelve_kind = (aj_alarm_shelve_kind)shelve_kind;
+    t.is_active = flags & 1;
+    t.has_value = flags & 2;
+    t.is_quality_good = flags & 4;
+    t.is_shelved = flags & 8;
+    t.is_out_of_service = flags & 16;
+    t.roc_first = 0;
+    t.roc_n = counts[1];
+    for (int i = 0; i < t.roc_n; i++) {
+        GET(&r, t.roc_t_ns[i]);
+        GET(&r, t.roc_v[i]);
+    }
+    t.act_next = counts[2];
+    t.act_n = counts[3];
+    GET(&r, t.act_t_ns);
+    t.n_suppressors = counts[4];
+    for (int i = 0; i < t.n_suppressors; i++) GET(&r, t.suppressors[i]);
+    get_str(&r, t.shelve_user, AJ_ALARM_USER_LEN_MAX);
+    get_str(&r, t.shelve_reason, AJ_ALARM_COMMENT_LEN_MAX);
+    if (!r.is_ok || r.pos != len || !alarm_ok(&t)) return AJ_EINVAL;
+    *a = t;
+    return AJ_OK;
+}
+
+static aj_err parse_name(const char *const *names, int n, const char *name, int *out) {
+    for (int i = 0; name && i < n; i++)
+        if (strcmp(names[i], name) == 0) {
+            *out = i;
+            return AJ_OK;
+        }
+    return AJ_EINVAL;
+}
+
+aj_err aj_alarm_kind_parse(const char *name, aj_alarm_kind *out) {
+    int i;
+    aj_err e = parse_name(KIND_NAMES, AJ_ALARM_KIND_COUNT, name, &i);
+    if (!e) *out = (aj_alarm_kind)i;
+    return e;
+}
+
+aj_err aj_alarm_priority_parse(const char *name, aj_alarm_priority *out) {
+    int i;
+    aj_err e = parse_name(PRIORITY_NAMES, AJ_PRIO_COUNT, name, &i);
+    if (!e) *out = (aj_alarm_priority)i;
+    return e;
+}
+
+aj_err aj_alarm_state_parse(const char *name, aj_alarm_state *out) {
+    int i;
+    aj_err e = parse_name(STATE_NAMES, AJ_ALARM_STATE_COUNT, name, &i);
+    if (!e) *out = (aj_alarm_state)i;
+    return e;
+}
+
+aj_err aj_alarm_def_check(const aj_alarm_def *def) {
+    return def && def_ok(def) ? AJ_OK : AJ_EINVAL;
 }

@@ -237,11 +237,33 @@ aj_err aj_alarm_unsuppress(aj_alarm *a, int64_t t_ns, int64_t suppressor_id);
 
 void aj_alarm_get_status(const aj_alarm *a, aj_alarm_status *out);
 
+/* Persistence (the engine stores the state with its checkpoint, docs/alarms.md):
+ * aj_alarm_save writes the runtime state (not the definition) into buf and returns its
+ * length, 0 when cap is too small (AJ_ALARM_SAVED_MAX always suffices).
+ * aj_alarm_restore replaces the runtime state of an initialised alarm with a saved one;
+ * AJ_EINVAL (alarm unchanged) for a malformed or inconsistent buffer. */
+#define AJ_ALARM_SAVED_MAX                                                                                   \
+    (64 + AJ_ALARM_ROC_SAMPLES_MAX * 16 + AJ_ALARM_CHATTER_COUNT * 8 + AJ_ALARM_SUPPRESSORS_MAX * 8 +        \
+     AJ_ALARM_USER_LEN_MAX + AJ_ALARM_COMMENT_LEN_MAX + 4)
+size_t aj_alarm_save(const aj_alarm *a, void *buf, size_t cap);
+aj_err aj_alarm_restore(aj_alarm *a, const void *buf, size_t len);
+/* Event time of the alarm's next timer (on/off delay, shelve expiry); INT64_MAX: none. */
+int64_t aj_alarm_next_due(const aj_alarm *a);
+/* Changes when anything but the last value and the clock changes (for ROC alarms also
+ * with every sample): the engine persists an alarm whose hash moved. */
+uint64_t aj_alarm_material_hash(const aj_alarm *a);
+
 /* Stable snake_case names for the journal, the API and logs. Never NULL. */
 const char *aj_alarm_state_name(aj_alarm_state s);
 const char *aj_alarm_cause_name(aj_alarm_cause c);
 const char *aj_alarm_priority_name(aj_alarm_priority p);
 const char *aj_alarm_kind_name(aj_alarm_kind k);
+/* By those names; AJ_EINVAL when unknown. */
+aj_err aj_alarm_kind_parse(const char *name, aj_alarm_kind *out);
+aj_err aj_alarm_priority_parse(const char *name, aj_alarm_priority *out);
+aj_err aj_alarm_state_parse(const char *name, aj_alarm_state *out);
+/* AJ_OK when aj_alarm_init would accept the definition. */
+aj_err aj_alarm_def_check(const aj_alarm_def *def);
 
 /* GB/T 50493-2019 default alarms for a tag kind ("gas_combustible_lel", "gas_toxic_ppm",
  * "oxygen_pct"; other kinds: none, *n = 0). Writes up to cap definitions (id and tag_id

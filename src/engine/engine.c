@@ -27,6 +27,7 @@
 #include "base/timeutil.h"
 #include "engine/chunk.h"
 #include "engine/compress.h"
+#include "engine/engine_internal.h"
 #include "engine/journal.h"
 #include "engine/quality.h"
 
@@ -38,69 +39,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- per-tag state ------------------------------------------------------------------ */
-
-typedef struct tag_state {
-    int64_t tag_id;
-    int64_t enterprise_id;
-    char *key;
-    aj_quality_config qcfg;
-    aj_quality_state q;
-    aj_compress_config ccfg;
-    aj_compress_state c;
-    int64_t durable_t; /* last archived time durable in the store (INT64_MIN: none) */
-    int64_t last_t;    /* last raw point applied */
-    bool has_last;
-    aj_point *buf; /* archived points not yet written */
-    uint32_t n_buf, cap_buf;
-    bool has_replay_pos; /* state depends on journal records from replay_pos on */
-    aj_journal_pos replay_pos;
-    aj_journal_pos cur_pos;      /* position of the batch being applied */
-    aj_journal_pos buf_last_pos; /* batch being applied when the last buffered point was archived */
-} tag_state;
-
-/* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */
-typedef struct id_slot {
-    int64_t tag_id; /* 0 = empty */
-    uint32_t index;
-} id_slot;
-
-typedef struct batch {
-    aj_journal_pos pos;
-    size_t n;
-    aj_point pts[];
-} batch;
-
-struct aj_engine {
-    aj_store *store;
-    aj_journal *journal;
-    pthread_t thread;
-    bool is_running;
-
-    pthread_mutex_t lock; /* tags, tables */
-    tag_state **tags;
-    uint32_t n_tags, cap_tags;
-    id_slot *by_id;   /* capacity cap_ids, power of two */
-    uint32_t *by_key; /* index + 1 (0 = empty), same capacity, keyed by (enterprise, key) */
-    uint32_t cap_ids;
-    int64_t watermark_ns;
-
-    pthread_mutex_t qlock; /* queue, reservations */
-    pthread_cond_t q_nonempty, q_drained;
-    batch *queue[AJ_ENGINE_QUEUE_BATCHES];
-    int q_head, q_len;
-    int n_reserved;
-    aj_journal_pos reserved_floor[AJ_ENGINE_QUEUE_BATCHES]; /* journal end when reserved */
-    bool reserved_used[AJ_ENGINE_QUEUE_BATCHES];
-    bool is_busy; /* the thread is applying a batch */
-    bool is_stopping;
-    uint64_t n_submitted, n_applied_batches;
-
-    atomic_uint_fast64_t points_accepted, points_applied, points_late, points_archived, chunks_written,
-        batches_refused, points_replayed;
-    int64_t last_flush_ms;
-};
 
 static uint64_t hash64(uint64_t x) {
     x ^= x >> 33;
@@ -186,19 +124,25 @@ static aj_err add_tag(aj_engine *e, tag_state *st) {
     return AJ_OK;
 }
 
+tag_state *aj_engine_find_tag(aj_engine *e, int64_t tag_id) {
+    return find_by_id(e, tag_id);
+}
+
 static void free_tag(tag_state *st) {
     if (!st) return;
+    aj_ea_free_tag(st);
     free(st->buf);
     free(st->key);
     free(st);
 }
 
 /* Builds the state of a tag from its row and its last archived point (no lock held). */
-static aj_err load_tag(aj_db *db, int64_t enterprise_id, const char *key, tag_state **out) {
+static aj_err load_tag(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, tag_state **out) {
     aj_val p[2] = {AJ_VINT(enterprise_id), AJ_VTEXT(key)};
     aj_result *r;
     aj_err err = aj_db_query(
-        db, "SELECT id, kind, range_lo, range_hi FROM tags WHERE enterprise_id = ? AND key = ?", p, 2, &r);
+        db, "SELECT id, kind, range_lo, range_hi, site_id FROM tags WHERE enterprise_id = ? AND key = ?", p,
+        2, &r);
     if (err) return err;
     if (aj_result_rows(r) != 1) {
         aj_result_free(r);
@@ -212,6 +156,7 @@ static aj_err load_tag(aj_db *db, int64_t enterprise_id, const char *key, tag_st
     }
     st->tag_id = aj_result_int(r, 0, 0);
     st->enterprise_id = enterprise_id;
+    st->site_id = aj_result_int(r, 0, 4);
     const char *kind = aj_result_text(r, 0, 1);
     double lo = aj_result_is_null(r, 0, 2) ? 0 : aj_result_double(r, 0, 2);
     double hi = aj_result_is_null(r, 0, 3) ? 0 : aj_result_double(r, 0, 3);
@@ -241,6 +186,10 @@ static aj_err load_tag(aj_db *db, int64_t enterprise_id, const char *key, tag_st
         free_tag(st);
         return err;
     }
+    if ((err = aj_ea_load_tag(e, db, st))) {
+        free_tag(st);
+        return err;
+    }
     *out = st;
     return AJ_OK;
 }
@@ -252,7 +201,7 @@ aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const c
     pthread_mutex_unlock(&e->lock);
     if (known) return AJ_OK;
     tag_state *st;
-    aj_err err = load_tag(db, enterprise_id, key, &st);
+    aj_err err = load_tag(e, db, enterprise_id, key, &st);
     if (err) return err;
     *tag_id = st->tag_id;
     pthread_mutex_lock(&e->lock);
@@ -388,6 +337,15 @@ static aj_err buffer_archived(void *ctx, const aj_point *p) {
     return AJ_OK;
 }
 
+/* Points that passed the quality checks: alarms, then the compressor. */
+static void release_points(aj_engine *e, tag_state *st, const aj_point *out, size_t n_out) {
+    for (size_t i = 0; i < n_out; i++) {
+        aj_ea_feed(e, st, &out[i]);
+        aj_err err = aj_compress_feed(&st->c, &st->ccfg, &out[i], buffer_archived, st);
+        if (err) aj_warn("engine: tag %lld: compression: %s", (long long)st->tag_id, aj_err_name(err));
+    }
+}
+
 static void apply_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journal_pos pos) {
     if (p->t_ns <= st->durable_t || (st->has_last && p->t_ns <= st->last_t)) {
         atomic_fetch_add(&e->points_late, 1);
@@ -403,14 +361,12 @@ static void apply_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journ
     if (p->t_ns > e->watermark_ns) e->watermark_ns = p->t_ns;
     aj_point out[AJ_QUALITY_OUT_MAX];
     size_t n_out = 0;
-    if (aj_quality_check(&st->q, &st->qcfg, p, out, &n_out, NULL, NULL) != AJ_OK) {
+    ea_ctx qc = {e, st};
+    if (aj_quality_check(&st->q, &st->qcfg, p, out, &n_out, aj_ea_quality_event, &qc) != AJ_OK) {
         atomic_fetch_add(&e->points_late, 1);
         return;
     }
-    for (size_t i = 0; i < n_out; i++) {
-        aj_err err = aj_compress_feed(&st->c, &st->ccfg, &out[i], buffer_archived, st);
-        if (err) aj_warn("engine: tag %lld: compression: %s", (long long)st->tag_id, aj_err_name(err));
-    }
+    release_points(e, st, out, n_out);
     atomic_fetch_add(&e->points_applied, 1);
 }
 
@@ -431,11 +387,29 @@ static void apply_batch(aj_engine *e, const batch *b) {
         if (st->n_buf + BUF_MARGIN > AJ_CHUNK_POINTS_MAX) write_tag_now(e, st);
         apply_point(e, st, &b->pts[i], b->pos);
     }
+    e->last_point_ms = aj_engine_mono_ms();
+    aj_ea_advance(e);
+}
+
+/* The alarm watermark passed silent tags: stale detection, held spike candidates. */
+static void advance_quality(aj_engine *e) {
+    int64_t wm = aj_ea_watermark(e);
+    if (wm == INT64_MIN) return;
+    for (uint32_t i = 0; i < e->n_tags; i++) {
+        tag_state *st = e->tags[i];
+        if (!st->has_last) continue;
+        aj_point out[AJ_QUALITY_OUT_MAX];
+        size_t n_out = 0;
+        ea_ctx qc = {e, st};
+        aj_quality_advance(&st->q, &st->qcfg, wm, out, &n_out, aj_ea_quality_event, &qc);
+        release_points(e, st, out, n_out);
+    }
+    aj_ea_advance(e);
 }
 
 /* ---- archive writer (engine thread, e->lock held) ------------------------------------- */
 
-static int64_t mono_ms(void) {
+int64_t aj_engine_mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -448,8 +422,25 @@ static bool pos_less(aj_journal_pos a, aj_journal_pos b) {
 /* Writes the buffers that are due (all of them when is_final, after flushing every
  * compressor) and the checkpoint, in one transaction; then drops old journal segments. */
 static void flush(aj_engine *e, bool is_final) {
+    /* Without points for a while (a stopped feed), event time follows the wall clock so
+     * that timers, shelving expiry and stale detection still happen. */
+    int64_t now_ms = aj_engine_mono_ms();
+    if (e->watermark_ns != INT64_MIN && !e->is_replaying && now_ms - e->last_point_ms >= AJ_ENGINE_IDLE_MS) {
+        int64_t from = e->idle_tick_ms > e->last_point_ms ? e->idle_tick_ms : e->last_point_ms;
+        if (now_ms > from) e->watermark_ns += (now_ms - from) * 1000000LL;
+        e->idle_tick_ms = now_ms;
+    }
+    advance_quality(e);
     aj_db *db = aj_store_acquire(e->store);
     aj_err err = aj_db_begin(db);
+    if (!err) err = aj_ea_persist(e, db);
+    if (err) {
+        aj_warn("engine: alarm journal not written (%s); retrying at the next flush", aj_db_errmsg(db));
+        aj_db_rollback(db);
+        aj_store_release(e->store, db);
+        e->last_flush_ms = aj_engine_mono_ms();
+        return;
+    }
     uint32_t n_written_tags = 0;
     for (uint32_t i = 0; !err && i < e->n_tags; i++) {
         tag_state *st = e->tags[i];
@@ -493,6 +484,7 @@ static void flush(aj_engine *e, bool is_final) {
         aj_warn("engine: checkpoint not written: %s", aj_db_errmsg(db));
         aj_db_rollback(db);
     } else {
+        aj_ea_persisted(e);
         /* Only now are the written buffers durable: their tags depend on nothing older. */
         for (uint32_t i = 0; i < e->n_tags; i++) {
             tag_state *st = e->tags[i];
@@ -513,7 +505,7 @@ static void flush(aj_engine *e, bool is_final) {
     }
     (void)n_written_tags;
     aj_store_release(e->store, db);
-    e->last_flush_ms = mono_ms();
+    e->last_flush_ms = aj_engine_mono_ms();
 }
 
 /* Writes one tag's buffer as a chunk at once (engine thread, e->lock held). The
@@ -561,7 +553,8 @@ static void *engine_main(void *arg) {
         if (is_stopping) break;
         pthread_mutex_lock(&e->lock);
         if (b) apply_batch(e, b);
-        if (mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS) flush(e, false);
+        if (aj_engine_mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS || aj_ea_wants_flush(e))
+            flush(e, false);
         pthread_mutex_unlock(&e->lock);
         free(b);
         if (b) {
@@ -590,7 +583,7 @@ typedef struct replay_ctx {
     uint64_t n_batches, n_bad;
 } replay_ctx;
 
-static aj_err load_tag_by_id(aj_engine *e, aj_db *db, int64_t tag_id) {
+aj_err aj_engine_load_tag_by_id(aj_engine *e, aj_db *db, int64_t tag_id) {
     aj_val p = AJ_VINT(tag_id);
     aj_result *r;
     aj_err err = aj_db_query(db, "SELECT enterprise_id, key FROM tags WHERE id = ?", &p, 1, &r);
@@ -617,7 +610,8 @@ static aj_err replay_one(void *ctx, aj_journal_pos pos, const uint8_t *payload, 
         pthread_mutex_lock(&rc->e->lock);
         bool is_known = find_by_id(rc->e, b->pts[i].tag_id) != NULL;
         pthread_mutex_unlock(&rc->e->lock);
-        if (!is_known) load_tag_by_id(rc->e, rc->db, b->pts[i].tag_id); /* deleted tags stay unknown */
+        if (!is_known)
+            aj_engine_load_tag_by_id(rc->e, rc->db, b->pts[i].tag_id); /* deleted tags stay unknown */
     }
     pthread_mutex_lock(&rc->e->lock);
     apply_batch(rc->e, b);
@@ -709,12 +703,20 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, aj_engine **out
     }
     aj_result_free(r);
     if (!rc) rc = bind_journal(db, journal_dir, db_id, err, errlen);
+    if (!rc && (rc = aj_ea_init(e, db))) snprintf(err, errlen, "cannot load the alarm journal position");
     replay_ctx ctx = {e, db, 0, 0};
+    e->is_replaying = true;
     if (!rc) rc = aj_journal_replay(e->journal, from, replay_one, &ctx, err, errlen);
+    e->is_replaying = false;
     aj_store_release(store, db);
     if (rc) {
         if (!err[0]) snprintf(err, errlen, "journal replay failed: %s", aj_err_name(rc));
         aj_journal_close(e->journal);
+        for (uint32_t i = 0; i < e->n_tags; i++) free_tag(e->tags[i]);
+        free(e->tags);
+        free(e->by_id);
+        free(e->by_key);
+        aj_ea_free(e);
         free(e);
         return rc;
     }
@@ -751,6 +753,7 @@ void aj_engine_stop(aj_engine *e) {
     free(e->tags);
     free(e->by_id);
     free(e->by_key);
+    aj_ea_free(e);
     pthread_cond_destroy(&e->q_nonempty);
     pthread_cond_destroy(&e->q_drained);
     pthread_mutex_destroy(&e->lock);
@@ -793,6 +796,8 @@ void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out) {
     out->chunks_written = atomic_load(&e->chunks_written);
     out->batches_refused = atomic_load(&e->batches_refused);
     out->points_replayed = atomic_load(&e->points_replayed);
+    out->alarm_entries = atomic_load(&e->alarm_entries);
+    out->alarm_points_late = atomic_load(&e->alarm_points_late);
     pthread_mutex_lock(&e->qlock);
     out->queue_depth = e->q_len;
     pthread_mutex_unlock(&e->qlock);

@@ -10,6 +10,7 @@
 #ifndef AJ_ENGINE_H
 #define AJ_ENGINE_H
 
+#include "engine/alarm.h"
 #include "engine/archive.h"
 #include "engine/point.h"
 #include "store/store.h"
@@ -31,6 +32,16 @@
 #define AJ_ENGINE_CHUNK_AGE_NS (10LL * 60 * 1000000000LL)
 /* How often (wall clock) the engine writes due chunks and moves the checkpoint. */
 #define AJ_ENGINE_FLUSH_INTERVAL_MS 500
+/* Alarm timers fire when the event-time watermark (the latest event time applied, less
+ * this lateness allowance) passes them, so a tag a little behind the others is not
+ * overtaken by its own alarm's clock (docs/alarms.md). */
+#define AJ_ENGINE_LATENESS_NS (2LL * 1000000000LL)
+/* With no points for this long (wall clock), event time follows the wall clock. */
+#define AJ_ENGINE_IDLE_MS 5000
+/* Alarm-journal entries held before the engine writes them without waiting for the
+ * flush interval (well below AJ_EVENTS_RING, so a reconnecting SSE client finds every
+ * entry either in the store or in the ring). */
+#define AJ_ENGINE_ALARM_PENDING_MAX 2048
 
 typedef struct aj_engine aj_engine;
 
@@ -40,8 +51,10 @@ typedef struct aj_engine_stats {
     uint64_t points_late;     /* older than the tag's last point: dropped (counted) */
     uint64_t points_archived; /* written to the archive */
     uint64_t chunks_written;
-    uint64_t batches_refused; /* queue full */
-    uint64_t points_replayed; /* from the journal at start */
+    uint64_t batches_refused;   /* queue full */
+    uint64_t points_replayed;   /* from the journal at start */
+    uint64_t alarm_entries;     /* alarm-journal entries made */
+    uint64_t alarm_points_late; /* points older than their alarm's clock (not evaluated) */
     int queue_depth;
     int n_tags;
     int64_t watermark_ns;
@@ -71,5 +84,43 @@ aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t t
 void aj_engine_drain(aj_engine *e);
 
 void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out);
+
+/* ---- alarms (docs/alarms.md) ----------------------------------------------------------- */
+
+typedef enum {
+    AJ_ALARM_ACT_ACK,
+    AJ_ALARM_ACT_RESET,
+    AJ_ALARM_ACT_SHELVE,
+    AJ_ALARM_ACT_UNSHELVE,
+    AJ_ALARM_ACT_REMOVE_FROM_SERVICE,
+    AJ_ALARM_ACT_RETURN_TO_SERVICE,
+    AJ_ALARM_ACT_SUPPRESS, /* by design: the system (incidents, suppression groups) */
+    AJ_ALARM_ACT_UNSUPPRESS,
+    AJ_ALARM_ACT_COUNT
+} aj_alarm_act_kind;
+
+typedef struct aj_alarm_act {
+    aj_alarm_act_kind kind;
+    aj_alarm_shelve_kind shelve_kind; /* shelve */
+    int64_t duration_ns;              /* timed shelve */
+    const char *user;                 /* operator name (NULL for suppress/unsuppress) */
+    const char *comment;              /* reason / comment */
+    int64_t suppressor_id;            /* suppress/unsuppress */
+    const char *actor;                /* audit actor ("user:12:li"), NULL: "system" */
+} aj_alarm_act;
+
+/* Applies an action to the alarm alarm_id of tag tag_id at the engine's event time,
+ * writes its journal entries, the alarm's state and the audit records in one
+ * transaction, and only then publishes the events. AJ_ENOTFOUND (no such live alarm),
+ * AJ_EINVAL / AJ_ECONFLICT as aj_alarm_* (nothing changed), AJ_EIO (store failed,
+ * nothing changed). out (may be NULL) gets the status after the action. */
+aj_err aj_engine_alarm_act(aj_engine *e, int64_t tag_id, int64_t alarm_id, const aj_alarm_act *act,
+                           aj_alarm_status *out);
+/* Live status of an alarm (AJ_ENOTFOUND when the engine does not hold it). */
+aj_err aj_engine_alarm_status(aj_engine *e, int64_t tag_id, int64_t alarm_id, aj_alarm_status *out);
+/* Re-reads the tag's alarm definitions after they changed (keeps each alarm's state). */
+aj_err aj_engine_reload_alarms(aj_engine *e, int64_t tag_id);
+/* The live event hub (owned by the engine). */
+struct aj_events *aj_engine_events(aj_engine *e);
 
 #endif

@@ -46,10 +46,11 @@ typedef struct aj_req aj_req;
 typedef aj_err (*aj_handler)(aj_req *req);
 
 enum {
-    AJ_ROUTE_PUBLIC = 1 << 0,    /* no authentication */
-    AJ_ROUTE_JSON_BODY = 1 << 1, /* body must be a JSON document */
-    AJ_ROUTE_ANY_BODY = 1 << 2,  /* body passed raw (e.g. line protocol) */
-    AJ_ROUTE_SELF = 1 << 3,      /* allowed to regulators although not GET (logout) */
+    AJ_ROUTE_PUBLIC = 1 << 0,        /* no authentication */
+    AJ_ROUTE_JSON_BODY = 1 << 1,     /* body must be a JSON document */
+    AJ_ROUTE_ANY_BODY = 1 << 2,      /* body passed raw (e.g. line protocol) */
+    AJ_ROUTE_SELF = 1 << 3,          /* allowed to regulators although not GET (logout) */
+    AJ_ROUTE_JSON_OPTIONAL = 1 << 4, /* with JSON_BODY: an empty body is allowed (req->json NULL) */
 };
 
 typedef struct aj_route {
@@ -66,6 +67,13 @@ extern const aj_route aj_routes[];
 int aj_routes_count(void);
 
 #define AJ_PATH_PARAMS_MAX 4
+
+/* A streamed answer (SSE): called from the connection's thread until it returns
+ * AJ_STREAM_END or AJ_STREAM_ERROR; may block (thread-per-connection). Writes at most max
+ * bytes into buf and returns how many (> 0). free_fn releases ctx when the stream ends. */
+#define AJ_STREAM_END   (-1)
+#define AJ_STREAM_ERROR (-2)
+typedef long (*aj_stream_fn)(void *ctx, char *buf, size_t max);
 
 struct aj_req {
     aj_app *app;
@@ -96,6 +104,9 @@ struct aj_req {
     int n_extra_headers;
     char errmsg[600];
     json_t *err_details;
+    aj_stream_fn stream_fn; /* set by aj_reply_stream */
+    void *stream_ctx;
+    void (*stream_free)(void *ctx);
     int64_t started_us;
 };
 
@@ -123,6 +134,9 @@ void aj_reply_json(aj_req *req, int status, json_t *body);
 /* Answer with raw bytes (copied) and a content type. */
 void aj_reply_raw(aj_req *req, int status, const char *content_type, const char *data, size_t len);
 void aj_reply_header(aj_req *req, const char *name, const char *value);
+/* Answer 200 with a stream of content_type (takes ownership of ctx). */
+void aj_reply_stream(aj_req *req, const char *content_type, aj_stream_fn fn, void *ctx,
+                     void (*free_fn)(void *));
 /* {"items": items, "next_cursor": ...} where next_cursor is set when items is full. */
 void aj_reply_page(aj_req *req, json_t *items, int64_t limit, const char *id_key);
 

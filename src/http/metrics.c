@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "http/http.h"
+#include "ingest/mqtt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,6 +89,32 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
         (unsigned long long)atomic_load(&m->logins_failed));
     put(&b, "anjian_logins_total{result=\"throttled\"} %llu\n",
         (unsigned long long)atomic_load(&m->logins_throttled));
+    if (m->mqtt) {
+        aj_mqtt_stats ms;
+        aj_mqtt_stats_get(m->mqtt, &ms);
+        put(&b,
+            "# HELP anjian_mqtt_connected 1 while the MQTT subscriber is connected to its broker.\n"
+            "# TYPE anjian_mqtt_connected gauge\nanjian_mqtt_connected %d\n",
+            ms.is_connected ? 1 : 0);
+        put(&b, "# HELP anjian_mqtt_messages_total MQTT messages received, and those with rejections.\n"
+                "# TYPE anjian_mqtt_messages_total counter\n");
+        put(&b, "anjian_mqtt_messages_total %llu\n", (unsigned long long)ms.messages);
+        put(&b, "anjian_mqtt_messages_rejected_total %llu\n", (unsigned long long)ms.messages_rejected);
+        put(&b, "# HELP anjian_mqtt_points_total Points from MQTT by result.\n# TYPE "
+                "anjian_mqtt_points_total counter\n");
+        put(&b, "anjian_mqtt_points_total{result=\"accepted\"} %llu\n",
+            (unsigned long long)ms.points_accepted);
+        put(&b, "anjian_mqtt_points_total{result=\"rejected\"} %llu\n",
+            (unsigned long long)ms.points_rejected);
+        put(&b,
+            "# HELP anjian_mqtt_reconnects_total Connections to the broker after the first.\n"
+            "# TYPE anjian_mqtt_reconnects_total counter\nanjian_mqtt_reconnects_total %llu\n",
+            (unsigned long long)ms.reconnects);
+        put(&b,
+            "# HELP anjian_mqtt_queue_full_waits_total Waits for a full engine queue (back-pressure).\n"
+            "# TYPE anjian_mqtt_queue_full_waits_total counter\nanjian_mqtt_queue_full_waits_total %llu\n",
+            (unsigned long long)ms.queue_full_waits);
+    }
     *len = b.len;
     return b.data;
 }

@@ -110,6 +110,16 @@ void aj_reply_json(aj_req *req, int status, json_t *body) {
     req->status = status;
 }
 
+void aj_reply_stream(aj_req *req, const char *content_type, aj_stream_fn fn, void *ctx,
+                     void (*free_fn)(void *)) {
+    if (req->stream_fn && req->stream_free) req->stream_free(req->stream_ctx);
+    req->stream_fn = fn;
+    req->stream_ctx = ctx;
+    req->stream_free = free_fn;
+    req->content_type = content_type;
+    req->status = 200;
+}
+
 void aj_reply_raw(aj_req *req, int status, const char *content_type, const char *data, size_t len) {
     free(req->reply_raw);
     req->reply_raw = malloc(len ? len : 1);

@@ -17,6 +17,8 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "http/http.h"
+#include "engine/engine.h"
+#include "engine/events.h"
 #include "http/static_files.h"
 
 #include <arpa/inet.h>
@@ -123,6 +125,52 @@ static enum MHD_Result queue_buffer(struct MHD_Connection *conn, int status, con
     return r;
 }
 
+typedef struct stream_box {
+    aj_stream_fn fn;
+    void *ctx;
+    void (*free_fn)(void *);
+} stream_box;
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max) {
+    (void)pos;
+    stream_box *b = cls;
+    long n = b->fn(b->ctx, buf, max);
+    if (n == AJ_STREAM_END) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n <= 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls) {
+    stream_box *b = cls;
+    if (b->free_fn) b->free_fn(b->ctx);
+    free(b);
+}
+
+static enum MHD_Result queue_stream(aj_req *req) {
+    stream_box *b = malloc(sizeof *b);
+    if (!b) {
+        if (req->stream_free) req->stream_free(req->stream_ctx);
+        req->stream_fn = NULL;
+        return MHD_NO;
+    }
+    *b = (stream_box){req->stream_fn, req->stream_ctx, req->stream_free};
+    req->stream_fn = NULL;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_reader, b, stream_free);
+    if (!resp) {
+        stream_free(b);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type",
+                            req->content_type ? req->content_type : "text/event-stream");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    add_common_headers(resp);
+    enum MHD_Result r = MHD_queue_response(req->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
 static char *error_body(aj_err err, const char *msg, json_t *details, size_t *len) {
     json_t *e =
         json_pack("{s:s, s:s}", "code", aj_err_name(err), "message", msg && *msg ? msg : aj_err_message(err));
@@ -217,7 +265,9 @@ static enum MHD_Result answer_api(aj_req *req) {
     if (!e && req->body_too_big)
         e = aj_req_fail(req, AJ_ETOOBIG, "request body larger than %lld bytes",
                         (long long)req->app->cfg.body_max);
-    if (!e && (req->route->flags & AJ_ROUTE_JSON_BODY)) e = parse_json_body(req);
+    if (!e && (req->route->flags & AJ_ROUTE_JSON_BODY) &&
+        !(req->body_len == 0 && (req->route->flags & AJ_ROUTE_JSON_OPTIONAL)))
+        e = parse_json_body(req);
     if (!e && !(req->route->flags & (AJ_ROUTE_JSON_BODY | AJ_ROUTE_ANY_BODY)) && req->body_len > 0)
         e = aj_req_fail(req, AJ_EINVAL, "%s %s takes no request body", req->method, req->route->pattern);
     if (!e) {
@@ -240,6 +290,7 @@ static enum MHD_Result answer_api(aj_req *req) {
         req->reply_raw = NULL;
         return queue_buffer(req->conn, req->status, req->content_type, data, req->reply_raw_len, req);
     }
+    if (req->stream_fn) return queue_stream(req);
     if (!req->reply) {
         return queue_buffer(req->conn, req->status ? req->status : 204, "application/json; charset=utf-8",
                             strdup(""), 0, req);
@@ -345,6 +396,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     for (int i = 0; i < req->n_path_params; i++) free(req->path_params[i]);
     free(req->body);
     free(req->reply_raw);
+    if (req->stream_fn && req->stream_free) req->stream_free(req->stream_ctx); /* never queued */
     json_decref(req->json);
     json_decref(req->reply);
     json_decref(req->err_details);
@@ -418,6 +470,7 @@ void aj_server_stop(aj_server *srv, int64_t grace_s) {
     /* Stop accepting; connections already open are served until done or the grace ends. */
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET) close(fd);
+    if (srv->app->engine) aj_events_close(aj_engine_events(srv->app->engine)); /* ends SSE streams */
     int64_t deadline = aj_time_now_ms() + grace_s * 1000;
     while (atomic_load(&srv->app->metrics.in_flight) > 0 && aj_time_now_ms() < deadline) usleep(20000);
     if (atomic_load(&srv->app->metrics.in_flight) > 0)

@@ -7,6 +7,7 @@
  * keys appear in the order of the format description. Importing an export changes
  * nothing; importing it into an empty enterprise and exporting again gives it back.
  */
+#include "engine/alarm_defs.h"
 #include "plant/plant_file.h"
 
 #include <stdio.h>
@@ -137,6 +138,45 @@ static aj_err export_site(aj_db *db, int64_t enterprise_id, int64_t site_id, jso
     return e;
 }
 
+/* Adds "alarms" (the user-set ones; generated ones follow from the tag) to the tags. */
+static aj_err export_alarms(aj_db *db, int64_t enterprise_id, int64_t site_id, json_t *tags) {
+    aj_val p[2] = {AJ_VINT(site_id), AJ_VINT(enterprise_id)};
+    aj_result *r;
+    aj_err e =
+        aj_db_query(db,
+                    "SELECT DISTINCT t.id, t.key FROM alarm_defs d JOIN tags t ON t.id = d.tag_id"
+                    " WHERE t.site_id = ? AND t.enterprise_id = ? AND d.source = 'user' AND d.is_retired = 0",
+                    p, 2, &r);
+    if (e) return e;
+    for (int i = 0; !e && i < aj_result_rows(r); i++) {
+        aj_alarm_def_row rows[AJ_ALARM_DEFS_PER_TAG];
+        size_t n = 0;
+        e = aj_alarm_defs_load(db, aj_result_int(r, i, 0), rows, AJ_ALARM_DEFS_PER_TAG, &n);
+        json_t *list = json_array();
+        for (size_t k = 0; !e && k < n; k++) {
+            if (!rows[k].is_user) continue;
+            json_t *o = aj_alarm_def_row_to_json(&rows[k]);
+            json_object_del(o, "id");
+            json_object_del(o, "tag_id");
+            json_object_del(o, "source");
+            if (json_is_null(json_object_get(o, "basis"))) json_object_del(o, "basis");
+            json_array_append_new(list, o);
+        }
+        const char *key = aj_result_text(r, i, 1);
+        size_t j;
+        json_t *tag;
+        json_array_foreach(tags, j, tag) {
+            if (key && strcmp(json_string_value(json_object_get(tag, "key")), key) == 0) {
+                json_object_set(tag, "alarms", list);
+                break;
+            }
+        }
+        json_decref(list);
+    }
+    aj_result_free(r);
+    return e;
+}
+
 static aj_err export_plant(aj_db *db, int64_t enterprise_id, int64_t site_id, json_t *doc) {
     aj_val ent = AJ_VINT(enterprise_id), site[2] = {AJ_VINT(site_id), AJ_VINT(enterprise_id)};
     json_t *orgs = NULL, *areas = NULL, *assets = NULL, *tags = NULL;
@@ -167,6 +207,7 @@ static aj_err export_plant(aj_db *db, int64_t enterprise_id, int64_t site_id, js
             " LEFT JOIN assets a ON a.id = t.asset_id LEFT JOIN areas ar ON ar.id = t.area_id"
             " WHERE t.site_id = ? AND t.enterprise_id = ?",
             site, 2, TAG_KEYS, N_KEYS(TAG_KEYS), fix_tag, "key", &tags);
+    if (!e) e = export_alarms(db, enterprise_id, site_id, tags);
     if (!e && (json_object_set(doc, "organisations", orgs) || json_object_set(doc, "areas", areas) ||
                json_object_set(doc, "assets", assets) || json_object_set(doc, "tags", tags)))
         e = AJ_ENOMEM;

@@ -17,6 +17,7 @@
  * Ownership: the index owns every row it holds (jansson references); nothing outlives
  * aj_plant_import().
  */
+#include "engine/alarm_defs.h"
 #include "plant/plant_file.h"
 
 #include "audit/audit.h"
@@ -531,7 +532,18 @@ static aj_err write_tag(importer *im, const json_t *o) {
                   text_of(o, "role"), "area_id", tag_area(im, o), "x", real_of(o, "x"), "y", real_of(o, "y"),
                   "gas", text_of(o, "gas"), "oel", real_of(o, "oel"));
     int64_t id;
-    return put_row(im, &TAG_SPEC, im->x->rows[AJ_PLANT_TAGS], field(o, "key"), after, &id);
+    aj_err e = put_row(im, &TAG_SPEC, im->x->rows[AJ_PLANT_TAGS], field(o, "key"), after, &id);
+    if (e) return e;
+    /* Alarms: listed ones replace the tag's user-set alarms; absent leaves them. */
+    const json_t *alarms = json_object_get(o, "alarms");
+    if (!json_is_array(alarms)) return aj_alarm_defs_sync(im->db, im->enterprise_id, id, im->actor, NULL);
+    aj_alarm_def_row rows[AJ_ALARM_DEFS_PER_TAG];
+    size_t n = json_array_size(alarms);
+    char err[400];
+    if (n > AJ_ALARM_DEFS_PER_TAG - 1) return AJ_EINVAL; /* the validator names it */
+    for (size_t i = 0; i < n; i++)
+        if ((e = aj_alarm_def_from_json(json_array_get(alarms, i), "$", &rows[i], err, sizeof err))) return e;
+    return aj_alarm_defs_put(im->db, im->enterprise_id, id, rows, n, im->actor, NULL, err, sizeof err);
 }
 
 static const char *const PERSON_COLS[] = {"enterprise_id", "org_id", "code",      "name", "name_en",

@@ -15,6 +15,7 @@
  * the document (plus AJ_PLANT_CHAIN_MAX steps per object through stored hierarchies); no
  * recursion at all.
  */
+#include "engine/alarm_defs.h"
 #include "plant/plant_file.h"
 #include "plant/vocab.h"
 
@@ -320,7 +321,8 @@ static const field_spec TAG_FIELDS[] = {{"key", T_KEY, true, NULL},
                                         {"x", T_NUM, false, NULL},
                                         {"y", T_NUM, false, NULL},
                                         {"gas", T_SHORT, false, NULL},
-                                        {"oel", T_NUM, false, NULL}};
+                                        {"oel", T_NUM, false, NULL},
+                                        {"alarms", T_ARRAY, false, NULL}};
 static const field_spec PERSON_FIELDS[] = {
     {"code", T_CODE, true, NULL},          {"name", T_NAME, true, NULL},
     {"name_en", T_TEXT, false, NULL},      {"organisation", T_CODE, true, NULL},
@@ -793,6 +795,22 @@ static void check_tag_kind(vctx *v, const checked *c) {
     }
 }
 
+/* The tag's alarm settings (docs/alarms.md): each definition valid, kinds unique. */
+static void check_tag_alarms(vctx *v, const checked *c) {
+    const json_t *alarms = got(c, "alarms");
+    if (!alarms) return;
+    char path[PATH_LEN], msg[600];
+    field_path(path, c, "alarms");
+    if (aj_alarm_defs_check_list(alarms, path, msg, sizeof msg) == AJ_OK) return;
+    char *sep = strstr(msg, ": ");
+    if (sep) {
+        *sep = 0;
+        verr(v, msg, "%s", sep + 2);
+    } else {
+        verr(v, path, "%s", msg);
+    }
+}
+
 /* Rules on where the tag sits: area, asset, role. */
 static void check_tag_place(vctx *v, const checked *c) {
     char path[PATH_LEN], q[VALUE_IN_MSG_MAX + 1];
@@ -823,6 +841,7 @@ static void validate_tag(vctx *v, const json_t *obj, size_t i) {
     check_unique(v, &c, "key", IX_TAG, "tags", i);
     check_tag_kind(v, &c);
     check_tag_place(v, &c);
+    check_tag_alarms(v, &c);
     const char *key = got_str(&c, "key"), *site = NULL;
     if (!key || !v->site_code || !v->lk->tag_site || !lk_found(v, v->lk->tag_site(v->lk->ctx, key, &site)))
         return;

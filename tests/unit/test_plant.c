@@ -297,7 +297,11 @@ static void test_import_valid(void **state) {
     snapshot(b->db, n);
     assert_int_equal(n[0], 1);
     for (int f = 0; f < AJ_PLANT_FAMILIES; f++) assert_int_equal(n[f + 1], BASE_COUNTS[f]);
-    assert_int_equal(n[7], 17 + 1 + 1); /* one per object, the site, the summary */
+    /* one per object, the site, the summary, and one per generated alarm definition
+     * (each tag's quality alarm, GB/T 50493 alarms of gas detectors) */
+    int64_t n_alarm_defs = query_int(b->db, "SELECT COUNT(*) FROM alarm_defs", NULL, 0);
+    assert_true(n_alarm_defs >= 4);
+    assert_int_equal(n[7], 17 + 1 + 1 + n_alarm_defs);
     /* A tag with only an asset sits in the asset's area; parents resolved; badge upper case. */
     assert_int_equal(query_int(b->db,
                                "SELECT COUNT(*) FROM tags t JOIN assets a ON a.id = t.asset_id"

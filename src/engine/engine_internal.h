@@ -1,0 +1,155 @@
+/* engine_internal.h — the engine's private structures, shared by engine.c (intake,
+ * quality, compression, archive writer) and engine_alarms.c (alarms, their journal and
+ * persistence, operator actions, live events). Not for use outside src/engine/. */
+#ifndef AJ_ENGINE_INTERNAL_H
+#define AJ_ENGINE_INTERNAL_H
+
+#include "engine/alarm.h"
+#include "engine/alarm_defs.h"
+#include "engine/compress.h"
+#include "engine/engine.h"
+#include "engine/events.h"
+#include "engine/journal.h"
+#include "engine/quality.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct tag_state;
+
+/* One alarm of a tag, with what the engine needs to persist and schedule it. Allocated
+ * one by one (its address is stable: lists point at it). */
+typedef struct alarm_slot {
+    aj_alarm a;
+    aj_alarm_def_row row; /* a.def.basis points into row.basis */
+    struct tag_state *tag;
+    struct aj_engine *e;
+    uint64_t saved_hash;    /* aj_alarm_material_hash when last persisted */
+    int64_t since_ns;       /* event time of its last transition */
+    int64_t restored_clock; /* clock of the saved state it started from; INT64_MIN: none */
+    bool is_dirty;          /* in e->dirty: to be persisted */
+    bool is_timer_listed;   /* in e->timers */
+} alarm_slot;
+
+/* ---- per-tag state ------------------------------------------------------------------ */
+
+typedef struct tag_state {
+    int64_t tag_id;
+    int64_t enterprise_id;
+    int64_t site_id;
+    char *key;
+    aj_quality_config qcfg;
+    aj_quality_state q;
+    aj_compress_config ccfg;
+    aj_compress_state c;
+    int64_t durable_t; /* last archived time durable in the store (INT64_MIN: none) */
+    int64_t last_t;    /* last raw point applied */
+    bool has_last;
+    aj_point *buf; /* archived points not yet written */
+    uint32_t n_buf, cap_buf;
+    bool has_replay_pos; /* state depends on journal records from replay_pos on */
+    aj_journal_pos replay_pos;
+    aj_journal_pos cur_pos;      /* position of the batch being applied */
+    aj_journal_pos buf_last_pos; /* batch being applied when the last buffered point was archived */
+    /* alarms: process alarms and (once used) the quality alarm */
+    alarm_slot *alarms[AJ_ALARM_DEFS_PER_TAG];
+    uint8_t n_alarms;
+    int64_t quality_alarm_id; /* its definition; the slot is made on first use */
+    uint32_t diag_bits;       /* data-quality conditions active (bit per aj_quality_cond) */
+} tag_state;
+
+/* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */
+typedef struct id_slot {
+    int64_t tag_id; /* 0 = empty */
+    uint32_t index;
+} id_slot;
+
+typedef struct batch {
+    aj_journal_pos pos;
+    size_t n;
+    aj_point pts[];
+} batch;
+
+/* An alarm-journal entry waiting to be written (strings copied). */
+typedef struct pending_entry {
+    int64_t id;
+    int64_t enterprise_id, site_id, tag_id;
+    int64_t recorded_ms;
+    aj_alarm_entry en; /* user/comment point into the arrays below (or NULL) */
+    char kind[16];
+    char user[AJ_ALARM_USER_LEN_MAX + 1];
+    char comment[AJ_ALARM_COMMENT_LEN_MAX + 1];
+    char actor[128];
+} pending_entry;
+
+struct aj_engine {
+    aj_store *store;
+    aj_journal *journal;
+    pthread_t thread;
+    bool is_running;
+
+    pthread_mutex_t lock; /* tags, tables, alarms */
+    tag_state **tags;
+    uint32_t n_tags, cap_tags;
+    id_slot *by_id;   /* capacity cap_ids, power of two */
+    uint32_t *by_key; /* index + 1 (0 = empty), same capacity, keyed by (enterprise, key) */
+    uint32_t cap_ids;
+    int64_t watermark_ns;  /* latest event time applied */
+    int64_t last_point_ms; /* wall clock (monotonic) of the latest applied batch */
+    int64_t idle_tick_ms;
+
+    /* alarms (e->lock) */
+    aj_events *events;
+    alarm_slot **dirty;
+    uint32_t n_dirty, cap_dirty;
+    alarm_slot **timers;
+    uint32_t n_timers, cap_timers;
+    pending_entry *pending;
+    uint32_t n_pending, cap_pending;
+    uint32_t n_published;     /* pending[0..n_published) went out as events */
+    bool is_deferring_events; /* operator action: publish after commit */
+    int64_t next_journal_id;
+    bool is_replaying;
+    const char *cur_actor; /* actor of the entries being made (NULL: "system") */
+
+    pthread_mutex_t qlock; /* queue, reservations */
+    pthread_cond_t q_nonempty, q_drained;
+    batch *queue[AJ_ENGINE_QUEUE_BATCHES];
+    int q_head, q_len;
+    int n_reserved;
+    aj_journal_pos reserved_floor[AJ_ENGINE_QUEUE_BATCHES]; /* journal end when reserved */
+    bool reserved_used[AJ_ENGINE_QUEUE_BATCHES];
+    bool is_busy; /* the thread is applying a batch */
+    bool is_stopping;
+    uint64_t n_submitted, n_applied_batches;
+
+    atomic_uint_fast64_t points_accepted, points_applied, points_late, points_archived, chunks_written,
+        batches_refused, points_replayed, alarm_entries, alarm_points_late;
+    int64_t last_flush_ms;
+};
+
+/* engine.c */
+tag_state *aj_engine_find_tag(aj_engine *e, int64_t tag_id);
+aj_err aj_engine_load_tag_by_id(aj_engine *e, aj_db *db, int64_t tag_id);
+int64_t aj_engine_mono_ms(void);
+
+/* engine_alarms.c (e->lock held unless said otherwise) */
+aj_err aj_ea_init(aj_engine *e, aj_db *db); /* before the replay; no lock */
+void aj_ea_free(aj_engine *e);
+aj_err aj_ea_load_tag(aj_engine *e, aj_db *db, tag_state *st); /* st not shared yet; no lock */
+void aj_ea_free_tag(tag_state *st);
+void aj_ea_quality_event(void *ctx, const aj_quality_event *ev); /* ctx: ea_ctx */
+void aj_ea_feed(aj_engine *e, tag_state *st, const aj_point *p);
+void aj_ea_advance(aj_engine *e); /* fire timers due by the alarm watermark */
+int64_t aj_ea_watermark(const aj_engine *e);
+bool aj_ea_wants_flush(const aj_engine *e);
+aj_err aj_ea_persist(aj_engine *e, aj_db *db); /* inside the flush transaction */
+void aj_ea_persisted(aj_engine *e);            /* after it committed */
+
+typedef struct ea_ctx {
+    aj_engine *e;
+    tag_state *st;
+} ea_ctx;
+
+#endif
