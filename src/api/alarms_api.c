@@ -290,7 +290,9 @@ void aj_alarm_scope_sql(const aj_req *req, char *buf, size_t size) {
 aj_err aj_api_alarm_journal(aj_req *req) {
     int64_t limit, after = 0, from, to, alarm_id, tag_id;
     aj_err e;
-    if ((e = aj_req_page(req, &limit, &after))) return e;
+    const char *cursor = aj_req_query(req, "cursor");
+    if (cursor && *cursor && !aj_page_cursor_parse(cursor, &after))
+        return aj_req_fail(req, AJ_EINVAL, "query parameter cursor is not a cursor this server issued");
     if ((e = aj_req_query_int(req, "limit", 100, 1, JOURNAL_PAGE_MAX, &limit))) return e;
     if ((e = query_time(req, "from", 0, &from))) return e;
     if ((e = query_time(req, "to", INT64_MAX, &to))) return e;

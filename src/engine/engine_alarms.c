@@ -565,10 +565,12 @@ aj_err aj_engine_alarm_act(aj_engine *e, int64_t tag_id, int64_t alarm_id, const
     bool was_dirty = s->is_dirty;
     uint32_t mark = e->n_pending;
     int64_t mark_id = e->next_journal_id;
-    /* The action happens at the engine's event time (never behind the alarm's clock);
-     * before any point, at the wall clock. */
-    int64_t t = aj_ea_watermark(e);
-    if (s->a.now_ns > t) t = s->a.now_ns;
+    /* The action happens at the tag's own event time (its latest point; never behind the
+     * alarm's clock), so a source running behind the others keeps its alarms in step;
+     * without points, at the engine's watermark, else the wall clock. */
+    int64_t t = s->a.now_ns;
+    if (s->tag->has_last && s->tag->last_t > t) t = s->tag->last_t;
+    if (t == INT64_MIN) t = aj_ea_watermark(e);
     if (t == INT64_MIN || t < 0) t = aj_time_now_ms() * 1000000LL;
     e->is_deferring_events = true;
     e->cur_actor = act->actor;
