@@ -28,9 +28,16 @@
 /* Rejections listed in one answer (all are counted). */
 #define INGEST_ERRORS_LISTED 100
 
+/* Where an accepted point came from, to name it if the engine's screen rejects it. */
+typedef struct origin {
+    int32_t at;    /* line protocol: line number; JSON: index in points */
+    int16_t field; /* line protocol: field index on the line; JSON: -1 */
+} origin;
+
 typedef struct ingest {
     aj_req *req;
     aj_point *pts;
+    origin *from;
     size_t n, cap;
     int n_rejected;
     json_t *details;
@@ -44,7 +51,7 @@ static void reject(ingest *in, json_t *detail) {
         json_decref(detail);
 }
 
-static aj_err add_point(ingest *in, const aj_point *p) {
+static aj_err add_point(ingest *in, const aj_point *p, int32_t at, int16_t field) {
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 1024;
         if (cap > AJ_ENGINE_BATCH_POINTS_MAX) cap = AJ_ENGINE_BATCH_POINTS_MAX;
@@ -52,9 +59,46 @@ static aj_err add_point(ingest *in, const aj_point *p) {
         aj_point *grown = realloc(in->pts, sizeof *grown * cap);
         if (!grown) return AJ_ENOMEM;
         in->pts = grown;
+        origin *grown_from = realloc(in->from, sizeof *grown_from * cap);
+        if (!grown_from) return AJ_ENOMEM;
+        in->from = grown_from;
         in->cap = cap;
     }
+    in->from[in->n] = (origin){at, field};
     in->pts[in->n++] = *p;
+    return AJ_OK;
+}
+
+/* Takes out the points the engine would drop as late, rejecting each by its origin. */
+static aj_err screen_late(ingest *in) {
+    if (in->n == 0) return AJ_OK;
+    bool *is_late = malloc(in->n);
+    if (!is_late) return AJ_ENOMEM;
+    if (aj_engine_screen(in->req->app->engine, in->pts, in->n, is_late) > 0) {
+        size_t k = 0;
+        for (size_t i = 0; i < in->n; i++) {
+            if (!is_late[i]) {
+                in->pts[k] = in->pts[i];
+                in->from[k++] = in->from[i];
+                continue;
+            }
+            json_t *where;
+            if (in->from[i].field >= 0) {
+                where = json_pack("{s:i, s:i}", "line", in->from[i].at, "field_index", in->from[i].field);
+            } else {
+                char path[64];
+                snprintf(path, sizeof path, "$.points[%d]", in->from[i].at);
+                where = json_pack("{s:s}", "path", path);
+            }
+            json_object_set_new(
+                where, "reason",
+                json_string("late: not after the tag's latest point (points of a tag must come "
+                            "in event-time order, within the reorder window)"));
+            reject(in, where);
+        }
+        in->n = k;
+    }
+    free(is_late);
     return AJ_OK;
 }
 
@@ -105,7 +149,7 @@ static aj_err on_lp_line(void *ctx, const aj_lp_line *line) {
             continue;
         }
         if (!resolve(in, key, &p.tag_id, where)) continue;
-        aj_err e = add_point(in, &p);
+        aj_err e = add_point(in, &p, line->line_no, (int16_t)f);
         if (e) return e;
     }
     return AJ_OK;
@@ -130,7 +174,7 @@ static aj_err on_pj_point(void *ctx, const aj_pj_point *pp) {
     aj_point p = {.t_ns = pp->t_ns, .value = pp->f, .type = pp->type, .quality = pp->quality};
     if (pp->quality == AJ_QUALITY_BAD) p.quality_reasons = AJ_QR_SOURCE_BAD;
     if (!resolve(in, pp->key, &p.tag_id, where)) return AJ_OK;
-    return add_point(in, &p);
+    return add_point(in, &p, pp->index, -1);
 }
 
 static aj_err on_pj_error(void *ctx, const aj_pj_error *err) {
@@ -141,7 +185,9 @@ static aj_err on_pj_error(void *ctx, const aj_pj_error *err) {
 
 /* Submits what was accepted and writes the answer. */
 static aj_err finish(aj_req *req, ingest *in) {
-    aj_err e = aj_engine_submit(req->app->engine, in->pts, in->n);
+    aj_err e = screen_late(in);
+    if (e) return aj_req_fail(req, e, "out of memory");
+    e = aj_engine_submit(req->app->engine, in->pts, in->n);
     if (e == AJ_EUNAVAILABLE)
         return aj_req_fail(req, e, "the engine's queue is full: retry after the Retry-After delay");
     if (e == AJ_ETOOBIG)
@@ -182,6 +228,7 @@ aj_err aj_api_write(aj_req *req) {
     else
         aj_req_fail(req, e, "line protocol could not be processed: %s", aj_err_name(e));
     free(in.pts);
+    free(in.from);
     json_decref(in.details);
     return e;
 }
@@ -199,6 +246,7 @@ aj_err aj_api_points(aj_req *req) {
     else
         aj_req_fail(req, e, "points could not be processed: %s", aj_err_name(e));
     free(in.pts);
+    free(in.from);
     json_decref(in.details);
     return e;
 }

@@ -40,6 +40,11 @@ static const setting settings[] = {
      "database: sqlite:PATH (embedded) or postgres://user@host:port/dbname"},
     {"journal-dir", "ANJIAN_JOURNAL_DIR", STR(journal_dir), "", true,
      "ingest journal directory (default: the SQLite file + .journal, else ./anjian-journal)"},
+    {"reorder-window-ms", "ANJIAN_REORDER_WINDOW_MS", INT(reorder_window_ms, 0, 60000), "0", true,
+     "hold each tag's points this many ms of event time to apply out-of-order points in time order (0: "
+     "apply at once, lowest alarm latency; see docs/historian.md)"},
+    {"retention-days", "ANJIAN_RETENTION_DAYS", INT(retention_days, 0, 36500), "0", true,
+     "delete archived points older than this many days of event time (0: keep everything)"},
     {"web-root", "ANJIAN_WEB_ROOT", STR(web_root), AJ_DEFAULT_WEB_ROOT, true,
      "directory holding the web console's files"},
     {"max-connections", "ANJIAN_MAX_CONNECTIONS", INT(max_connections, 1, AJ_HTTP_CONNECTIONS_MAX), "256",

@@ -15,6 +15,8 @@ typedef struct aj_config {
     char listen[128];        /* host:port */
     char db_url[1024];       /* sqlite:PATH or postgres://... */
     char journal_dir[1024];  /* ingest journal; "" = derived from db_url */
+    int64_t reorder_window_ms; /* engine reorder window, 0 = off */
+    int64_t retention_days;    /* archive retention, 0 = forever */
     char web_root[1024];     /* directory of the console */
     int64_t max_connections; /* HTTP connections, one thread each */
     int64_t db_pool;         /* database connections */

@@ -131,6 +131,8 @@ tag_state *aj_engine_find_tag(aj_engine *e, int64_t tag_id) {
 static void free_tag(tag_state *st) {
     if (!st) return;
     aj_ea_free_tag(st);
+    free(st->held);
+    free(st->held_pos);
     free(st->buf);
     free(st->key);
     free(st);
@@ -376,6 +378,92 @@ static void apply_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journ
 
 static void write_tag_now(aj_engine *e, tag_state *st);
 
+/* Applies one point now, writing the tag's buffer first when it is nearly full. */
+static void apply_now(aj_engine *e, tag_state *st, const aj_point *p, aj_journal_pos pos) {
+    /* A long batch of one tag fills its buffer before the periodic flush: write it now. */
+    if (st->n_buf + BUF_MARGIN > AJ_CHUNK_POINTS_MAX) write_tag_now(e, st);
+    apply_point(e, st, p, pos);
+}
+
+/* ---- reorder window (docs/historian.md "Late and out-of-order points") ---------------- */
+
+static void release_held(aj_engine *e, tag_state *st, int64_t limit) {
+    uint32_t k = 0;
+    while (k < st->n_held && st->held[k].t_ns <= limit) {
+        apply_now(e, st, &st->held[k], st->held_pos[k]);
+        k++;
+    }
+    if (k == 0) return;
+    memmove(st->held, st->held + k, sizeof *st->held * (st->n_held - k));
+    memmove(st->held_pos, st->held_pos + k, sizeof *st->held_pos * (st->n_held - k));
+    st->n_held -= k;
+}
+
+/* Releases, in time order, every held point that the window has passed: by the tag's
+ * newest point or by the newest point of any tag (so a silent tag's last points go too);
+ * all of them when is_all. */
+static void release_due(aj_engine *e, bool is_all) {
+    for (uint32_t i = 0; i < e->n_held_tags;) {
+        tag_state *st = e->held_tags[i];
+        int64_t newest = st->n_held ? st->held[st->n_held - 1].t_ns : INT64_MIN;
+        if (e->watermark_ns > newest) newest = e->watermark_ns;
+        release_held(e, st, is_all ? INT64_MAX : newest - e->opts.reorder_ns);
+        if (st->n_held == 0) {
+            st->is_held_listed = false;
+            e->held_tags[i] = e->held_tags[--e->n_held_tags];
+        } else {
+            i++;
+        }
+    }
+}
+
+static void hold_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journal_pos pos) {
+    if (p->t_ns <= st->durable_t || (st->has_last && p->t_ns <= st->last_t)) {
+        atomic_fetch_add(&e->points_late, 1);
+        return;
+    }
+    if (st->n_held == AJ_ENGINE_HELD_MAX) release_held(e, st, st->held[0].t_ns); /* bounded: oldest goes */
+    if (st->n_held == st->cap_held) {
+        uint32_t cap = st->cap_held ? st->cap_held * 2 : 8;
+        aj_point *h = realloc(st->held, sizeof *h * cap);
+        if (h) st->held = h;
+        aj_journal_pos *hp = h ? realloc(st->held_pos, sizeof *hp * cap) : NULL;
+        if (hp) st->held_pos = hp;
+        if (!h || !hp) { /* out of memory: apply it at once instead of holding it */
+            apply_now(e, st, p, pos);
+            return;
+        }
+        st->cap_held = cap;
+    }
+    uint32_t k = st->n_held;
+    while (k > 0 && st->held[k - 1].t_ns > p->t_ns) k--;
+    if (k > 0 && st->held[k - 1].t_ns == p->t_ns) { /* same time twice: the first one stays */
+        atomic_fetch_add(&e->points_late, 1);
+        return;
+    }
+    if (k < st->n_held) atomic_fetch_add(&e->points_reordered, 1);
+    memmove(st->held + k + 1, st->held + k, sizeof *st->held * (st->n_held - k));
+    memmove(st->held_pos + k + 1, st->held_pos + k, sizeof *st->held_pos * (st->n_held - k));
+    st->held[k] = *p;
+    st->held_pos[k] = pos;
+    st->n_held++;
+    if (!st->is_held_listed) {
+        if (e->n_held_tags == e->cap_held_tags) {
+            uint32_t cap = e->cap_held_tags ? e->cap_held_tags * 2 : 64;
+            tag_state **g = realloc(e->held_tags, sizeof *g * cap);
+            if (!g) {
+                release_held(e, st, INT64_MAX);
+                return;
+            }
+            e->held_tags = g;
+            e->cap_held_tags = cap;
+        }
+        e->held_tags[e->n_held_tags++] = st;
+        st->is_held_listed = true;
+    }
+    if (p->t_ns > e->watermark_ns) e->watermark_ns = p->t_ns;
+}
+
 static void apply_batch(aj_engine *e, const batch *b) {
     for (size_t i = 0; i < b->n; i++) {
         tag_state *st = find_by_id(e, b->pts[i].tag_id);
@@ -383,12 +471,38 @@ static void apply_batch(aj_engine *e, const batch *b) {
             atomic_fetch_add(&e->points_late, 1);
             continue;
         }
-        /* A long batch of one tag fills its buffer before the periodic flush: write it now. */
-        if (st->n_buf + BUF_MARGIN > AJ_CHUNK_POINTS_MAX) write_tag_now(e, st);
-        apply_point(e, st, &b->pts[i], b->pos);
+        if (e->opts.reorder_ns > 0)
+            hold_point(e, st, &b->pts[i], b->pos);
+        else
+            apply_now(e, st, &b->pts[i], b->pos);
     }
+    if (e->opts.reorder_ns > 0) release_due(e, false);
     e->last_point_ms = aj_engine_mono_ms();
     aj_ea_advance(e);
+}
+
+size_t aj_engine_screen(aj_engine *e, const aj_point *pts, size_t n, bool *is_late) {
+    size_t n_late = 0;
+    pthread_mutex_lock(&e->lock);
+    uint64_t stamp = ++e->screen_stamp;
+    for (size_t i = 0; i < n; i++) {
+        is_late[i] = false;
+        tag_state *st = find_by_id(e, pts[i].tag_id);
+        if (!st) continue;
+        int64_t t = pts[i].t_ns;
+        bool late = (st->has_last && t <= st->last_t) || t <= st->durable_t;
+        if (e->opts.reorder_ns == 0) {
+            if (st->screen_stamp == stamp && t <= st->screen_max_t) late = true;
+            if (st->screen_stamp != stamp || t > st->screen_max_t) st->screen_max_t = t;
+            st->screen_stamp = stamp;
+        }
+        if (late) {
+            is_late[i] = true;
+            n_late++;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+    return n_late;
 }
 
 /* The alarm watermark passed silent tags: stale detection, held spike candidates. */
@@ -430,10 +544,22 @@ static void flush(aj_engine *e, bool is_final) {
         if (now_ms > from) e->watermark_ns += (now_ms - from) * 1000000LL;
         e->idle_tick_ms = now_ms;
     }
+    if (e->opts.reorder_ns > 0) release_due(e, is_final);
     advance_quality(e);
     aj_db *db = aj_store_acquire(e->store);
     aj_err err = aj_db_begin(db);
     if (!err) err = aj_ea_persist(e, db);
+    /* Retention: whole chunks older than the window go (event time). */
+    if (!err && e->opts.retention_ns > 0 && e->watermark_ns != INT64_MIN &&
+        now_ms - e->last_retention_ms >= AJ_ENGINE_RETENTION_SWEEP_MS) {
+        int64_t n_gone = 0;
+        aj_val cut = AJ_VINT(e->watermark_ns - e->opts.retention_ns);
+        err = aj_db_exec(db, "DELETE FROM archive_chunks WHERE t_last_ns < ?", &cut, 1, &n_gone);
+        if (!err) {
+            e->last_retention_ms = now_ms;
+            atomic_fetch_add(&e->chunks_expired, (uint64_t)n_gone);
+        }
+    }
     if (err) {
         aj_warn("engine: alarm journal not written (%s); retrying at the next flush", aj_db_errmsg(db));
         aj_db_rollback(db);
@@ -467,6 +593,11 @@ static void flush(aj_engine *e, bool is_final) {
     for (uint32_t i = 0; i < e->n_tags; i++) {
         tag_state *st = e->tags[i];
         if (st->has_replay_pos && pos_less(st->replay_pos, cp)) cp = st->replay_pos;
+    }
+    for (uint32_t i = 0; i < e->n_held_tags; i++) { /* held points are in no state yet */
+        const tag_state *st = e->held_tags[i];
+        for (uint32_t k = 0; k < st->n_held; k++)
+            if (pos_less(st->held_pos[k], cp)) cp = st->held_pos[k];
     }
     pthread_mutex_lock(&e->qlock);
     for (int i = 0; i < e->q_len; i++) {
@@ -676,10 +807,17 @@ static aj_err bind_journal(aj_db *db, const char *dir, const char *db_id, char *
     return aj_db_exec(db, "UPDATE ingest_checkpoint SET journal_id = ? WHERE id = 1", &p, 1, NULL);
 }
 
-aj_err aj_engine_start(aj_store *store, const char *journal_dir, aj_engine **out, char *err, size_t errlen) {
+aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine_options *opts,
+                       aj_engine **out, char *err, size_t errlen) {
     *out = NULL;
+    if (opts &&
+        (opts->reorder_ns < 0 || opts->reorder_ns > AJ_ENGINE_REORDER_MAX_NS || opts->retention_ns < 0)) {
+        snprintf(err, errlen, "engine options out of bounds");
+        return AJ_EINVAL;
+    }
     aj_engine *e = calloc(1, sizeof *e);
     if (!e) return AJ_ENOMEM;
+    if (opts) e->opts = *opts;
     e->store = store;
     e->watermark_ns = INT64_MIN;
     pthread_mutex_init(&e->lock, NULL);
@@ -716,6 +854,7 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, aj_engine **out
         free(e->tags);
         free(e->by_id);
         free(e->by_key);
+        free(e->held_tags);
         aj_ea_free(e);
         free(e);
         return rc;
@@ -753,6 +892,7 @@ void aj_engine_stop(aj_engine *e) {
     free(e->tags);
     free(e->by_id);
     free(e->by_key);
+    free(e->held_tags);
     aj_ea_free(e);
     pthread_cond_destroy(&e->q_nonempty);
     pthread_cond_destroy(&e->q_drained);
@@ -798,6 +938,8 @@ void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out) {
     out->points_replayed = atomic_load(&e->points_replayed);
     out->alarm_entries = atomic_load(&e->alarm_entries);
     out->alarm_points_late = atomic_load(&e->alarm_points_late);
+    out->points_reordered = atomic_load(&e->points_reordered);
+    out->chunks_expired = atomic_load(&e->chunks_expired);
     pthread_mutex_lock(&e->qlock);
     out->queue_depth = e->q_len;
     pthread_mutex_unlock(&e->qlock);

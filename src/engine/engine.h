@@ -15,6 +15,7 @@
 #include "engine/point.h"
 #include "store/store.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,23 @@
 
 typedef struct aj_engine aj_engine;
 
+/* Longest reorder window and the bound on points held per tag within it. */
+#define AJ_ENGINE_REORDER_MAX_NS (60LL * 1000000000LL)
+#define AJ_ENGINE_HELD_MAX       4096
+/* How often (wall clock) expired archive chunks are deleted. */
+#define AJ_ENGINE_RETENTION_SWEEP_MS 10000
+
+typedef struct aj_engine_options {
+    /* Out-of-order points (docs/historian.md "Late and out-of-order points"): 0 applies
+     * every point at once and drops one older than its tag's latest; > 0 holds each
+     * tag's points until the newest event time (of the tag, or of any tag) is this much
+     * later, and applies them in time order. At most AJ_ENGINE_REORDER_MAX_NS. */
+    int64_t reorder_ns;
+    /* Archive chunks whose last point is older than the newest event time less this are
+     * deleted; 0 keeps everything. */
+    int64_t retention_ns;
+} aj_engine_options;
+
 typedef struct aj_engine_stats {
     uint64_t points_accepted; /* made durable and queued */
     uint64_t points_applied;  /* processed by the engine thread */
@@ -55,14 +73,17 @@ typedef struct aj_engine_stats {
     uint64_t points_replayed;   /* from the journal at start */
     uint64_t alarm_entries;     /* alarm-journal entries made */
     uint64_t alarm_points_late; /* points older than their alarm's clock (not evaluated) */
+    uint64_t points_reordered;  /* held by the reorder window and applied in time order */
+    uint64_t chunks_expired;    /* archive chunks deleted by retention */
     int queue_depth;
     int n_tags;
     int64_t watermark_ns;
 } aj_engine_stats;
 
-/* Opens the journal in journal_dir, replays it from the checkpoint into the archive,
+/* Opens the journal in journal_dir (opts may be NULL: defaults), replays it from the checkpoint into the archive,
  * and starts the engine thread. store stays owned by the caller and must outlive e. */
-aj_err aj_engine_start(aj_store *store, const char *journal_dir, aj_engine **out, char *err, size_t errlen);
+aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine_options *opts, aj_engine **out,
+                       char *err, size_t errlen);
 /* Applies everything queued, archives every tag's pending points (compressors flushed),
  * moves the checkpoint to the end of the journal, stops the thread and frees e. */
 void aj_engine_stop(aj_engine *e);
@@ -70,6 +91,12 @@ void aj_engine_stop(aj_engine *e);
 /* The id of the tag with this key in the enterprise (AJ_ENOTFOUND when none), using
  * db for a cache miss. */
 aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, int64_t *tag_id);
+
+/* Marks (is_late[i] = true) the points the engine would drop as late: not after their
+ * tag's latest applied point, or (without a reorder window) not after an earlier point
+ * of the same tag in this batch. Callers reject those before aj_engine_submit, so a
+ * client learns which points were not kept. Returns how many. */
+size_t aj_engine_screen(aj_engine *e, const aj_point *pts, size_t n, bool *is_late);
 
 /* Makes n points (tag_id resolved, any order) durable and queues them. AJ_EUNAVAILABLE
  * when the queue is full (nothing written), AJ_EIO when the journal fails. */

@@ -57,6 +57,14 @@ typedef struct tag_state {
     uint8_t n_alarms;
     int64_t quality_alarm_id; /* its definition; the slot is made on first use */
     uint32_t diag_bits;       /* data-quality conditions active (bit per aj_quality_cond) */
+    /* reorder window (aj_engine_options.reorder_ns > 0): points held in time order */
+    aj_point *held;
+    aj_journal_pos *held_pos; /* journal position of each held point's batch */
+    uint32_t n_held, cap_held;
+    bool is_held_listed;
+    /* aj_engine_screen: newest time seen in the batch being screened */
+    uint64_t screen_stamp;
+    int64_t screen_max_t;
 } tag_state;
 
 /* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */
@@ -111,6 +119,11 @@ struct aj_engine {
     bool is_deferring_events; /* operator action: publish after commit */
     int64_t next_journal_id;
     bool is_replaying;
+    aj_engine_options opts;
+    tag_state **held_tags; /* tags with held points */
+    uint32_t n_held_tags, cap_held_tags;
+    uint64_t screen_stamp;
+    int64_t last_retention_ms;
     const char *cur_actor; /* actor of the entries being made (NULL: "system") */
 
     pthread_mutex_t qlock; /* queue, reservations */
@@ -125,7 +138,7 @@ struct aj_engine {
     uint64_t n_submitted, n_applied_batches;
 
     atomic_uint_fast64_t points_accepted, points_applied, points_late, points_archived, chunks_written,
-        batches_refused, points_replayed, alarm_entries, alarm_points_late;
+        batches_refused, points_replayed, alarm_entries, alarm_points_late, points_reordered, chunks_expired;
     int64_t last_flush_ms;
 };
 

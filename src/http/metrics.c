@@ -2,6 +2,7 @@
 #include "http/metrics.h"
 
 #include "app.h"
+#include "engine/engine.h"
 #include "http/http.h"
 #include "ingest/mqtt.h"
 
@@ -89,6 +90,44 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
         (unsigned long long)atomic_load(&m->logins_failed));
     put(&b, "anjian_logins_total{result=\"throttled\"} %llu\n",
         (unsigned long long)atomic_load(&m->logins_throttled));
+    if (app->engine) {
+        aj_engine_stats es;
+        aj_engine_stats_get(app->engine, &es);
+        put(&b, "# HELP anjian_engine_points_total Points through the real-time engine by stage.\n"
+                "# TYPE anjian_engine_points_total counter\n");
+        const struct {
+            const char *stage;
+            uint64_t v;
+        } stages[] = {{"accepted", es.points_accepted},
+                      {"applied", es.points_applied},
+                      {"late", es.points_late},
+                      {"archived", es.points_archived},
+                      {"replayed", es.points_replayed},
+                      {"reordered", es.points_reordered},
+                      {"alarm_late", es.alarm_points_late}};
+        for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
+            put(&b, "anjian_engine_points_total{stage=\"%s\"} %llu\n", stages[i].stage,
+                (unsigned long long)stages[i].v);
+        put(&b,
+            "# HELP anjian_engine_chunks_total Archive chunks written and expired by retention.\n"
+            "# TYPE anjian_engine_chunks_total counter\nanjian_engine_chunks_total{op=\"written\"} %llu\n"
+            "anjian_engine_chunks_total{op=\"expired\"} %llu\n",
+            (unsigned long long)es.chunks_written, (unsigned long long)es.chunks_expired);
+        put(&b,
+            "# HELP anjian_engine_batches_refused_total Batches refused with 503 (queue full).\n"
+            "# TYPE anjian_engine_batches_refused_total counter\nanjian_engine_batches_refused_total %llu\n",
+            (unsigned long long)es.batches_refused);
+        put(&b,
+            "# HELP anjian_alarm_entries_total Alarm journal entries made.\n"
+            "# TYPE anjian_alarm_entries_total counter\nanjian_alarm_entries_total %llu\n",
+            (unsigned long long)es.alarm_entries);
+        put(&b,
+            "# HELP anjian_engine_queue_depth Batches waiting for the engine.\n"
+            "# TYPE anjian_engine_queue_depth gauge\nanjian_engine_queue_depth %d\n"
+            "# HELP anjian_engine_tags Tags the engine holds state for.\n"
+            "# TYPE anjian_engine_tags gauge\nanjian_engine_tags %d\n",
+            es.queue_depth, es.n_tags);
+    }
     if (m->mqtt) {
         aj_mqtt_stats ms;
         aj_mqtt_stats_get(m->mqtt, &ms);
