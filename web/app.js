@@ -11,6 +11,9 @@ import * as areas from './js/pages/areas.js';
 import * as assets from './js/pages/assets.js';
 import * as tags from './js/pages/tags.js';
 import * as people from './js/pages/people.js';
+import * as alarms from './js/pages/alarms.js';
+import * as alarmKpi from './js/pages/alarmkpi.js';
+import { startFeed, stopFeed } from './js/alarmfeed.js';
 
 const ROUTES = [
   { re: /^\/$/, nav: 'home', page: home.render },
@@ -22,6 +25,9 @@ const ROUTES = [
   { re: /^\/tags\/(\d+)$/, nav: 'tags', page: tags.renderDetail },
   { re: /^\/people$/, nav: 'people', page: people.renderList },
   { re: /^\/people\/(\d+)$/, nav: 'people', page: people.renderDetail },
+  { re: /^\/alarms$/, nav: 'alarms', page: alarms.renderList },
+  { re: /^\/alarms\/(\d+)$/, nav: 'alarms', page: alarms.renderDetail },
+  { re: /^\/alarm-kpi$/, nav: 'alarm-kpi', page: alarmKpi.render },
 ];
 
 const app = document.getElementById('app');
@@ -48,6 +54,7 @@ function queryString(values) {
 
 function showLogin(notice) {
   if (state.shell) { state.shell.destroy(); state.shell = null; }
+  stopFeed();
   state.seq++;
   renderLogin(app, {
     notice,
@@ -74,6 +81,7 @@ async function route() {
   const { path, query } = parseHash();
   if (path === '/login') { location.replace('#/'); return; }
   if (!state.shell) {
+    startFeed();
     state.shell = buildShell({ user: state.user, onLogout: logout });
     app.replaceChildren(state.shell.root);
   }

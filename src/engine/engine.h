@@ -37,6 +37,9 @@
  * this lateness allowance) passes them, so a tag a little behind the others is not
  * overtaken by its own alarm's clock (docs/alarms.md). */
 #define AJ_ENGINE_LATENESS_NS (2LL * 1000000000LL)
+/* The watermark that fires timers and stale detection never runs this far ahead of the
+ * wall clock (a source with a wrong clock must not make every other tag stale). */
+#define AJ_ENGINE_FUTURE_TOLERANCE_NS (60LL * 1000000000LL)
 /* With no points for this long (wall clock), event time follows the wall clock. */
 #define AJ_ENGINE_IDLE_MS 5000
 /* Alarm-journal entries held before the engine writes them without waiting for the

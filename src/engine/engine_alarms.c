@@ -276,7 +276,13 @@ void aj_ea_free_tag(tag_state *st) {
 
 int64_t aj_ea_watermark(const aj_engine *e) {
     if (e->watermark_ns == INT64_MIN) return INT64_MIN;
-    return e->watermark_ns - AJ_ENGINE_LATENESS_NS;
+    int64_t wm = e->watermark_ns - AJ_ENGINE_LATENESS_NS;
+    /* One source with a clock far ahead must not make every other tag stale or expire
+     * shelving early: the watermark never runs ahead of the wall clock by more than
+     * this. (Data stamped in the future, e.g. a simulator run, is still applied; its
+     * timers then fire from the alarm's own points.) */
+    int64_t cap = aj_time_now_ms() * 1000000LL + AJ_ENGINE_FUTURE_TOLERANCE_NS;
+    return wm < cap ? wm : cap;
 }
 
 /* Is the point new for this alarm? During the replay, points the saved state already

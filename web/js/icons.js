@@ -18,5 +18,9 @@ export const icons = {
   logout: wrap('<path d="M15 4h4v16h-4"/><path d="M10 8l-4 4 4 4M6 12h10"/>'),
   globe: wrap('<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3c2.5 2.7 3.8 5.7 3.8 9s-1.3 6.3-3.8 9c-2.5-2.7-3.8-5.7-3.8-9S9.5 5.7 12 3z"/>'),
   alert: wrap('<path d="M12 3 2 20h20L12 3z"/><path d="M12 10v4.5M12 17.5v.01"/>'),
+  bell: wrap('<path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z"/><path d="M10 20.5a2 2 0 0 0 4 0"/>'),
+  chart: wrap('<path d="M4 20h16"/><path d="M6 16v-5M10 16V7M14 16v-7M18 16V4"/>'),
+  sound: wrap('<path d="M4 9h4l5-4v14l-5-4H4z"/><path d="M16 9a4 4 0 0 1 0 6M18.5 6.5a8 8 0 0 1 0 11"/>'),
+  mute: wrap('<path d="M4 9h4l5-4v14l-5-4H4z"/><path d="m16 10 5 5M21 10l-5 5"/>'),
   site: wrap('<path d="M3 21V9l5 3V9l5 3V5h3l1 4h3v12z"/><path d="M3 21h18"/>'),
 };

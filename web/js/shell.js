@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { t, getLang, setLang, pickName, enumLabel } from './i18n.js';
 import { icons } from './icons.js';
 import { fetchAll } from './lookup.js';
+import { subscribe, unackCount } from './alarmfeed.js';
 
 export const NAV = [
   { group: 'nav.group_overview' },
@@ -12,6 +13,9 @@ export const NAV = [
   { key: 'areas', href: '#/areas', icon: 'areas', label: 'nav.areas', perms: ['plant.read'] },
   { key: 'assets', href: '#/assets', icon: 'assets', label: 'nav.assets', perms: ['plant.read'] },
   { key: 'tags', href: '#/tags', icon: 'tags', label: 'nav.tags', perms: ['plant.read'] },
+  { group: 'nav.group_alarms' },
+  { key: 'alarms', href: '#/alarms', icon: 'bell', label: 'nav.alarms', perms: ['plant.read'], badge: true },
+  { key: 'alarm-kpi', href: '#/alarm-kpi', icon: 'chart', label: 'nav.alarm_kpi', perms: ['plant.read'] },
   { group: 'nav.group_people' },
   { key: 'people', href: '#/people', icon: 'people', label: 'nav.people', perms: ['people.read', 'people.read_own_org'] },
 ];
@@ -74,8 +78,15 @@ export function buildShell({ user, onLogout }) {
   document.addEventListener('click', (e) => { if (!userWrap.contains(e.target)) setMenu(false); }, { signal: ac.signal });
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape') { setMenu(false); setNav(false); } }, { signal: ac.signal });
 
+  // unacknowledged alarms: a bell with the count in the header, on every page
+  const bellCount = h('span', { class: 'bell-count', 'data-testid': 'alarm-badge-count' }, '0');
+  const bell = h('a', { href: '#/alarms', class: 'alarm-bell', 'data-testid': 'alarm-badge', 'data-count': '0',
+    title: t('alarms.badge_title', { n: 0 }), 'aria-label': t('alarms.badge_title', { n: 0 }) },
+  h('span', { class: 'bell-icon', html: icons.bell }), bellCount);
+  const navCount = h('span', { class: 'nav-count', 'data-testid': 'nav-alarm-count', hidden: true });
+
   const header = h('header', { class: 'topbar', 'data-testid': 'topbar' },
-    menuBtn, brand(), siteName, h('span', { class: 'spacer' }), langSwitch(), userWrap);
+    menuBtn, brand(), siteName, h('span', { class: 'spacer' }), bell, langSwitch(), userWrap);
 
   const links = {};
   const nav = h('nav', { id: 'sidenav', class: 'sidenav', 'data-testid': 'nav', 'aria-label': t('nav.label') },
@@ -85,6 +96,7 @@ export function buildShell({ user, onLogout }) {
       const a = h('a', { href: n.href, class: 'nav-link', 'data-testid': `nav-${n.key}`, 'data-nav': n.key },
         h('span', { class: 'nav-icon', html: icons[n.icon] }),
         h('span', { class: 'nav-label' }, t(n.label)),
+        n.badge ? navCount : null,
         allowed ? null : h('span', { class: 'nav-lock', title: t('error.no_permission_title'), html: icons.lock }));
       a.addEventListener('click', () => setNav(false));
       links[n.key] = a;
@@ -103,6 +115,17 @@ export function buildShell({ user, onLogout }) {
   }
   menuBtn.addEventListener('click', () => setNav(!root.classList.contains('nav-open')));
 
+  const unsubscribe = subscribe(() => {
+    const n = unackCount();
+    bellCount.textContent = n > 999 ? '999+' : String(n);
+    bell.setAttribute('data-count', String(n));
+    bell.classList.toggle('has-unack', n > 0);
+    bell.title = t('alarms.badge_title', { n });
+    bell.setAttribute('aria-label', bell.title);
+    navCount.textContent = bellCount.textContent;
+    navCount.hidden = n === 0;
+  });
+
   return {
     root, main,
     setActive(key) {
@@ -111,6 +134,6 @@ export function buildShell({ user, onLogout }) {
       }
     },
     closeNav: () => setNav(false),
-    destroy: () => ac.abort(),
+    destroy: () => { ac.abort(); unsubscribe(); },
   };
 }
