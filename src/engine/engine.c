@@ -133,6 +133,7 @@ static void free_tag(tag_state *st) {
     aj_ea_free_tag(st);
     free(st->held);
     free(st->held_pos);
+    free(st->hot);
     free(st->buf);
     free(st->key);
     free(st);
@@ -320,6 +321,34 @@ aj_err aj_engine_submit(aj_engine *e, const aj_point *pts, size_t n) {
 
 /* ---- applying points (engine thread, e->lock held) ------------------------------------ */
 
+/* ---- hot window: a tag's archived points of the last AJ_ENGINE_HOT_WINDOW_NS ------------ */
+
+static void hot_push(tag_state *st, const aj_point *p) {
+    /* Drop what the window has passed (and the oldest when full). */
+    while (st->hot_n > 0 && st->hot[st->hot_head].t_ns < p->t_ns - AJ_ENGINE_HOT_WINDOW_NS) {
+        st->hot_head = (st->hot_head + 1) % st->hot_cap;
+        st->hot_n--;
+    }
+    if (st->hot_n == st->hot_cap) {
+        if (st->hot_cap < AJ_ENGINE_HOT_POINTS_MAX) {
+            uint32_t cap = st->hot_cap ? st->hot_cap * 2 : 8;
+            if (cap > AJ_ENGINE_HOT_POINTS_MAX) cap = AJ_ENGINE_HOT_POINTS_MAX;
+            aj_point *grown = malloc(sizeof *grown * cap);
+            if (!grown) return; /* the window is a cache: queries fall back to the archive */
+            for (uint32_t i = 0; i < st->hot_n; i++) grown[i] = st->hot[(st->hot_head + i) % st->hot_cap];
+            free(st->hot);
+            st->hot = grown;
+            st->hot_head = 0;
+            st->hot_cap = cap;
+        } else {
+            st->hot_head = (st->hot_head + 1) % st->hot_cap;
+            st->hot_n--;
+        }
+    }
+    st->hot[(st->hot_head + st->hot_n) % st->hot_cap] = *p;
+    st->hot_n++;
+}
+
 static aj_err buffer_archived(void *ctx, const aj_point *p) {
     tag_state *st = ctx;
     if (p->t_ns <= st->durable_t) return AJ_OK; /* already durable (resumed anchor, replay) */
@@ -336,6 +365,7 @@ static aj_err buffer_archived(void *ctx, const aj_point *p) {
     st->buf[st->n_buf].tag_id = st->tag_id;
     st->n_buf++;
     st->buf_last_pos = st->cur_pos;
+    hot_push(st, &st->buf[st->n_buf - 1]);
     return AJ_OK;
 }
 
@@ -908,10 +938,14 @@ aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t t
     pthread_mutex_lock(&e->lock);
     tag_state *st = find_by_id(e, tag_id);
     aj_err err = AJ_OK;
-    uint32_t n = st ? st->n_buf : 0;
-    aj_point *copy = n ? malloc(sizeof *copy * n) : NULL;
-    if (n && !copy) err = AJ_ENOMEM;
-    if (copy) memcpy(copy, st->buf, sizeof *copy * n);
+    /* The hot window holds every archived point of the last minutes (the buffer's too,
+     * unless the window is full); the buffer's newer points follow. */
+    uint32_t n_hot = st ? st->hot_n : 0, n_buf = st ? st->n_buf : 0, n = 0;
+    aj_point *copy = n_hot + n_buf ? malloc(sizeof *copy * (n_hot + n_buf)) : NULL;
+    if (n_hot + n_buf && !copy) err = AJ_ENOMEM;
+    for (uint32_t i = 0; copy && i < n_hot; i++) copy[n++] = st->hot[(st->hot_head + i) % st->hot_cap];
+    for (uint32_t i = 0; copy && i < n_buf; i++)
+        if (n == 0 || st->buf[i].t_ns > copy[n - 1].t_ns) copy[n++] = st->buf[i];
     /* The compressor's snapshot (last raw point, not archived yet) is the live value. */
     aj_point snap;
     bool has_snap = st && st->c.has_snapshot && (n == 0 || st->c.snapshot.t_ns > copy[n - 1].t_ns);

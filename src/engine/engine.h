@@ -31,6 +31,11 @@
 /* A tag's buffered points are written at the latest when the oldest is this old in
  * event time (so a slow tag does not hold the journal checkpoint back for long). */
 #define AJ_ENGINE_CHUNK_AGE_NS (10LL * 60 * 1000000000LL)
+/* Hot window: each tag keeps its archived points of the last 10 minutes in memory (at
+ * most AJ_ENGINE_HOT_POINTS_MAX: after compression a 1 Hz tag keeps far fewer), so
+ * recent-history reads (queries, the evidence engines) need no store access. */
+#define AJ_ENGINE_HOT_WINDOW_NS  (10LL * 60 * 1000000000LL)
+#define AJ_ENGINE_HOT_POINTS_MAX 1024
 /* How often (wall clock) the engine writes due chunks and moves the checkpoint. */
 #define AJ_ENGINE_FLUSH_INTERVAL_MS 500
 /* Alarm timers fire when the event-time watermark (the latest event time applied, less
@@ -105,8 +110,10 @@ size_t aj_engine_screen(aj_engine *e, const aj_point *pts, size_t n, bool *is_la
  * when the queue is full (nothing written), AJ_EIO when the journal fails. */
 aj_err aj_engine_submit(aj_engine *e, const aj_point *pts, size_t n);
 
-/* Calls fn for the tag's points that are applied but not yet in the archive, with
- * from_ns <= t <= to_ns, in time order (the tail a history query adds to the archive). */
+/* Calls fn, in time order, for the tag's recent points held in memory with
+ * from_ns <= t <= to_ns: the hot window (archived points of the last 10 minutes), the
+ * points not yet written, and the latest raw value (the tail a history query adds to the
+ * archive; it may repeat archived points, which the caller skips by time). */
 aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t to_ns, aj_archive_point_fn fn,
                         void *ctx);
 
