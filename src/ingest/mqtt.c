@@ -114,10 +114,13 @@ bool aj_mqtt_url_parse(const char *url, char *host, size_t hostlen, int *port) {
     }
     size_t len = (size_t)(host_end - rest);
     if (len == 0 || len >= hostlen) return false;
+    for (size_t i = 0; i < len; i++) /* no spaces or control bytes in a host name */
+        if ((unsigned char)rest[i] <= 0x20 || rest[i] == 0x7f) return false;
     memcpy(host, rest, len);
     host[len] = 0;
     *port = 1883;
     if (*after == ':') {
+        if (after[1] < '0' || after[1] > '9') return false; /* digits only: no sign, no space */
         char *end;
         errno = 0;
         long p = strtol(after + 1, &end, 10);
