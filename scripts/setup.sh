@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh — install everything anjian needs to build, run and test, idempotently.
 #
-# Debian 12 packages (apt) and the npm packages of the end-to-end tests. Safe to run
-# again: it installs only what is missing and says what it is doing. Run as root.
+# Debian 12 packages (apt), the console's browser library (ECharts, web/package.json) and
+# the npm packages of the end-to-end tests. Safe to run again: it installs only what is
+# missing and says what it is doing. Run as root.
 # Usage: setup.sh          everything (build, run, test)
 #        setup.sh --run    only what building and running needs
 set -euo pipefail
@@ -38,7 +39,8 @@ missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ "$mode" = all ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
+# node/npm in both modes: npm installs the console's ECharts (below) for running too.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
@@ -63,6 +65,25 @@ if [ "$mode" = all ] && dpkg-query -W -f='${Status}' mosquitto 2>/dev/null | gre
     say "stopping the system mosquitto broker (tests run their own)"
     /etc/init.d/mosquitto stop >/dev/null 2>&1 || true
   fi
+fi
+
+# The console's browser library, ECharts (web/package.json, lockfile pinned), in both modes:
+# npm installs it in a scratch folder (so no node_modules lands under the web root) and the
+# one file the console loads is copied to web/vendor/ (git-ignored). Without it the tag page
+# falls back to its plain SVG chart.
+if [ ! -s web/vendor/echarts.min.js ] || [ web/package-lock.json -nt web/vendor/echarts.min.js ]; then
+  say "installing the console's ECharts into web/vendor/"
+  vendor_tmp=$(mktemp -d)
+  trap 'rm -rf "$vendor_tmp"' EXIT
+  cp web/package.json web/package-lock.json "$vendor_tmp/"
+  (cd "$vendor_tmp" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  mkdir -p web/vendor
+  cp "$vendor_tmp/node_modules/echarts/LICENSE" web/vendor/echarts.LICENSE.txt
+  cp "$vendor_tmp/node_modules/echarts/dist/echarts.min.js" web/vendor/echarts.min.js.part
+  mv web/vendor/echarts.min.js.part web/vendor/echarts.min.js
+  rm -rf "$vendor_tmp"
+else
+  say "console ECharts (web/vendor/echarts.min.js): present"
 fi
 
 # npm packages for the end-to-end and browser tests (lockfile pinned).

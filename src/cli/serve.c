@@ -118,7 +118,8 @@ int aj_cmd_serve(int argc, char **argv) {
 
     app.started_ms = aj_time_now_ms();
     int pool = (int)app.cfg.db_pool;
-    if (aj_store_open(app.cfg.db_url, pool, &app.store, err, sizeof err)) {
+    /* One connection more than the pool: the real-time engine keeps one for itself. */
+    if (aj_store_open(app.cfg.db_url, pool + 1, &app.store, err, sizeof err)) {
         aj_error("cannot open the database %s: %s", app.cfg.db_url, err);
         return AJ_EXIT_FAIL;
     }

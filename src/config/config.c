@@ -50,7 +50,7 @@ static const setting settings[] = {
     {"max-connections", "ANJIAN_MAX_CONNECTIONS", INT(max_connections, 1, AJ_HTTP_CONNECTIONS_MAX), "256",
      true, "concurrent HTTP connections (one thread each; more are refused)"},
     {"db-pool", "ANJIAN_DB_POOL", INT(db_pool, 1, AJ_DB_POOL_MAX), "8", true,
-     "database connections shared by all requests"},
+     "database connections shared by all requests (the real-time engine has one more of its own)"},
     {"body-max", "ANJIAN_BODY_MAX", INT(body_max, AJ_BODY_MAX_MIN, AJ_BODY_MAX_MAX), "16777216", true,
      "largest request body in bytes (larger bodies get 413)"},
     {"session-ttl", "ANJIAN_SESSION_TTL", INT(session_ttl_s, 300, 30 * 86400), "43200", true,

@@ -67,16 +67,17 @@ static uint64_t key_hash(int64_t enterprise_id, const char *key) {
 static tag_state *find_by_key(aj_engine *e, int64_t enterprise_id, const char *key) {
     if (!e->cap_ids) return NULL;
     uint32_t mask = e->cap_ids - 1;
-    for (uint32_t i = (uint32_t)key_hash(enterprise_id, key) & mask;; i = (i + 1) & mask) {
+    uint64_t h = key_hash(enterprise_id, key);
+    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
         if (e->by_key[i] == 0) return NULL;
         tag_state *st = e->tags[e->by_key[i] - 1];
-        if (st->enterprise_id == enterprise_id && strcmp(st->key, key) == 0) return st;
+        if (st->key_hash == h && st->enterprise_id == enterprise_id && strcmp(st->key, key) == 0) return st;
     }
 }
 
 static void put_key(uint32_t *table, uint32_t cap, const tag_state *st, uint32_t index) {
     uint32_t mask = cap - 1;
-    uint32_t i = (uint32_t)key_hash(st->enterprise_id, st->key) & mask;
+    uint32_t i = (uint32_t)st->key_hash & mask;
     while (table[i] != 0) i = (i + 1) & mask;
     table[i] = index + 1;
 }
@@ -88,7 +89,7 @@ static void put_id(id_slot *table, uint32_t cap, int64_t tag_id, uint32_t index)
     table[i] = (id_slot){tag_id, index};
 }
 
-/* Adds st to the tables (caller holds e->lock). */
+/* Adds st to the tables (caller holds e->tlock for writing). */
 static aj_err add_tag(aj_engine *e, tag_state *st) {
     if (e->n_tags >= AJ_ENGINE_TAGS_MAX) return AJ_ETOOBIG;
     if (e->n_tags == e->cap_tags) {
@@ -159,6 +160,7 @@ static aj_err load_tag(aj_engine *e, aj_db *db, int64_t enterprise_id, const cha
     }
     st->tag_id = aj_result_int(r, 0, 0);
     st->enterprise_id = enterprise_id;
+    st->key_hash = key_hash(enterprise_id, key);
     st->site_id = aj_result_int(r, 0, 4);
     const char *kind = aj_result_text(r, 0, 1);
     double lo = aj_result_is_null(r, 0, 2) ? 0 : aj_result_double(r, 0, 2);
@@ -198,22 +200,23 @@ static aj_err load_tag(aj_engine *e, aj_db *db, int64_t enterprise_id, const cha
 }
 
 aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, int64_t *tag_id) {
-    pthread_mutex_lock(&e->lock);
+    /* The tables' read lock only: lookups run beside the engine thread applying points. */
+    pthread_rwlock_rdlock(&e->tlock);
     tag_state *known = find_by_key(e, enterprise_id, key);
     if (known) *tag_id = known->tag_id;
-    pthread_mutex_unlock(&e->lock);
+    pthread_rwlock_unlock(&e->tlock);
     if (known) return AJ_OK;
     tag_state *st;
     aj_err err = load_tag(e, db, enterprise_id, key, &st);
     if (err) return err;
     *tag_id = st->tag_id;
-    pthread_mutex_lock(&e->lock);
+    pthread_rwlock_wrlock(&e->tlock);
     if (find_by_id(e, st->tag_id)) {
         free_tag(st); /* another thread loaded it meanwhile */
     } else if ((err = add_tag(e, st))) {
         free_tag(st);
     }
-    pthread_mutex_unlock(&e->lock);
+    pthread_rwlock_unlock(&e->tlock);
     return err;
 }
 
@@ -387,8 +390,8 @@ static void apply_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journ
         st->replay_pos = pos;
         st->has_replay_pos = true;
     }
-    st->last_t = p->t_ns;
-    st->has_last = true;
+    __atomic_store_n(&st->last_t, p->t_ns, __ATOMIC_RELAXED); /* read by aj_engine_screen */
+    __atomic_store_n(&st->has_last, true, __ATOMIC_RELAXED);
     st->cur_pos = pos;
     if (p->t_ns > e->watermark_ns) e->watermark_ns = p->t_ns;
     aj_point out[AJ_QUALITY_OUT_MAX];
@@ -512,26 +515,41 @@ static void apply_batch(aj_engine *e, const batch *b) {
 }
 
 size_t aj_engine_screen(aj_engine *e, const aj_point *pts, size_t n, bool *is_late) {
+    /* Newest time per tag within this batch: a small table of the request's own. */
+    uint32_t cap = 16;
+    while (cap < 2 * n && cap < (1u << 22)) cap *= 2;
+    struct seen {
+        int64_t tag_id, max_t;
+    } *seen = e->opts.reorder_ns == 0 ? calloc(cap, sizeof *seen) : NULL;
     size_t n_late = 0;
-    pthread_mutex_lock(&e->lock);
-    uint64_t stamp = ++e->screen_stamp;
+    pthread_rwlock_rdlock(&e->tlock);
     for (size_t i = 0; i < n; i++) {
         is_late[i] = false;
-        tag_state *st = find_by_id(e, pts[i].tag_id);
-        if (!st) continue;
         int64_t t = pts[i].t_ns;
-        bool late = (st->has_last && t <= st->last_t) || t <= st->durable_t;
-        if (e->opts.reorder_ns == 0) {
-            if (st->screen_stamp == stamp && t <= st->screen_max_t) late = true;
-            if (st->screen_stamp != stamp || t > st->screen_max_t) st->screen_max_t = t;
-            st->screen_stamp = stamp;
+        tag_state *st = find_by_id(e, pts[i].tag_id);
+        /* The engine thread moves these on; a stale read only lets a late point through
+         * to the engine, which drops and counts it. */
+        bool late = st && ((__atomic_load_n(&st->has_last, __ATOMIC_RELAXED) &&
+                            t <= __atomic_load_n(&st->last_t, __ATOMIC_RELAXED)) ||
+                           t <= __atomic_load_n(&st->durable_t, __ATOMIC_RELAXED));
+        if (seen && i < (size_t)cap / 2) {
+            uint32_t k = (uint32_t)hash64((uint64_t)pts[i].tag_id) & (cap - 1);
+            while (seen[k].tag_id != 0 && seen[k].tag_id != pts[i].tag_id) k = (k + 1) & (cap - 1);
+            if (seen[k].tag_id == 0) {
+                seen[k] = (struct seen){pts[i].tag_id, t};
+            } else if (t <= seen[k].max_t) {
+                late = true;
+            } else {
+                seen[k].max_t = t;
+            }
         }
         if (late) {
             is_late[i] = true;
             n_late++;
         }
     }
-    pthread_mutex_unlock(&e->lock);
+    pthread_rwlock_unlock(&e->tlock);
+    free(seen);
     return n_late;
 }
 
@@ -576,7 +594,7 @@ static void flush(aj_engine *e, bool is_final) {
     }
     if (e->opts.reorder_ns > 0) release_due(e, is_final);
     advance_quality(e);
-    aj_db *db = aj_store_acquire(e->store);
+    aj_db *db = e->db;
     aj_err err = aj_db_begin(db);
     if (!err) err = aj_ea_persist(e, db);
     /* Retention: whole chunks older than the window go (event time). */
@@ -593,11 +611,10 @@ static void flush(aj_engine *e, bool is_final) {
     if (err) {
         aj_warn("engine: alarm journal not written (%s); retrying at the next flush", aj_db_errmsg(db));
         aj_db_rollback(db);
-        aj_store_release(e->store, db);
         e->last_flush_ms = aj_engine_mono_ms();
         return;
     }
-    uint32_t n_written_tags = 0;
+    uint32_t n_written_tags = 0, n_failed_tags = 0;
     for (uint32_t i = 0; !err && i < e->n_tags; i++) {
         tag_state *st = e->tags[i];
         if (is_final && st->has_last) aj_compress_flush(&st->c, &st->ccfg, buffer_archived, st);
@@ -611,7 +628,9 @@ static void flush(aj_engine *e, bool is_final) {
                     (long long)st->tag_id, aj_db_errmsg(db), st->n_buf);
             aj_db_rollback(db);
             st->n_buf = 0;
-            err = aj_db_begin(db); /* go on with the other tags */
+            n_failed_tags++;
+            err = aj_db_begin(db); /* go on with the other tags, the alarm rows again */
+            if (!err) err = aj_ea_persist(e, db);
             continue;
         }
         n_written_tags++;
@@ -637,6 +656,9 @@ static void flush(aj_engine *e, bool is_final) {
     for (int i = 0; i < AJ_ENGINE_QUEUE_BATCHES; i++)
         if (e->reserved_used[i] && pos_less(e->reserved_floor[i], cp)) cp = e->reserved_floor[i];
     pthread_mutex_unlock(&e->qlock);
+    /* A clean stop wrote every buffer (compressors flushed): nothing depends on the
+     * journal any more, so the next start replays nothing. */
+    if (is_final && n_failed_tags == 0 && e->n_held_tags == 0) cp = js.end;
     if (!err)
         err = aj_db_exec(db, "UPDATE ingest_checkpoint SET segment = ?, byte_offset = ? WHERE id = 1",
                          (aj_val[]){AJ_VINT((int64_t)cp.segment), AJ_VINT((int64_t)cp.offset)}, 2, NULL);
@@ -654,7 +676,7 @@ static void flush(aj_engine *e, bool is_final) {
             if (!is_due) continue;
             atomic_fetch_add(&e->points_archived, st->n_buf);
             atomic_fetch_add(&e->chunks_written, 1);
-            st->durable_t = st->buf[st->n_buf - 1].t_ns;
+            __atomic_store_n(&st->durable_t, st->buf[st->n_buf - 1].t_ns, __ATOMIC_RELAXED);
             st->n_buf = 0;
             /* The compressor's pending state depends on the raw points after durable_t,
              * the first of which was being applied when that point was archived: replay
@@ -665,7 +687,6 @@ static void flush(aj_engine *e, bool is_final) {
         aj_journal_truncate_before(e->journal, cp);
     }
     (void)n_written_tags;
-    aj_store_release(e->store, db);
     e->last_flush_ms = aj_engine_mono_ms();
 }
 
@@ -673,7 +694,7 @@ static void flush(aj_engine *e, bool is_final) {
  * checkpoint moves at the next flush(); until then it only lags, which is safe. */
 static void write_tag_now(aj_engine *e, tag_state *st) {
     if (st->n_buf == 0) return;
-    aj_db *db = aj_store_acquire(e->store);
+    aj_db *db = e->db;
     aj_err err = aj_archive_put_chunk(db, st->tag_id, st->buf, st->n_buf);
     if (err) {
         aj_warn("engine: tag %lld: archive write failed (%s); its %u buffered points are dropped",
@@ -681,12 +702,11 @@ static void write_tag_now(aj_engine *e, tag_state *st) {
     } else {
         atomic_fetch_add(&e->points_archived, st->n_buf);
         atomic_fetch_add(&e->chunks_written, 1);
-        st->durable_t = st->buf[st->n_buf - 1].t_ns;
+        __atomic_store_n(&st->durable_t, st->buf[st->n_buf - 1].t_ns, __ATOMIC_RELAXED);
         st->has_replay_pos = true;
         st->replay_pos = st->buf_last_pos;
     }
     st->n_buf = 0;
-    aj_store_release(e->store, db);
 }
 
 /* ---- the engine thread --------------------------------------------------------------- */
@@ -712,11 +732,11 @@ static void *engine_main(void *arg) {
         bool is_stopping = e->is_stopping && e->q_len == 0 && !b;
         pthread_mutex_unlock(&e->qlock);
         if (is_stopping) break;
-        pthread_mutex_lock(&e->lock);
+        aj_engine_lock(e);
         if (b) apply_batch(e, b);
         if (aj_engine_mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS || aj_ea_wants_flush(e))
             flush(e, false);
-        pthread_mutex_unlock(&e->lock);
+        aj_engine_unlock(e);
         free(b);
         if (b) {
             pthread_mutex_lock(&e->qlock);
@@ -768,15 +788,15 @@ static aj_err replay_one(void *ctx, aj_journal_pos pos, const uint8_t *payload, 
         return AJ_OK;
     }
     for (size_t i = 0; i < b->n; i++) {
-        pthread_mutex_lock(&rc->e->lock);
+        aj_engine_lock(rc->e);
         bool is_known = find_by_id(rc->e, b->pts[i].tag_id) != NULL;
-        pthread_mutex_unlock(&rc->e->lock);
+        aj_engine_unlock(rc->e);
         if (!is_known)
             aj_engine_load_tag_by_id(rc->e, rc->db, b->pts[i].tag_id); /* deleted tags stay unknown */
     }
-    pthread_mutex_lock(&rc->e->lock);
+    aj_engine_lock(rc->e);
     apply_batch(rc->e, b);
-    pthread_mutex_unlock(&rc->e->lock);
+    aj_engine_unlock(rc->e);
     atomic_fetch_add(&rc->e->points_replayed, b->n);
     rc->n_batches++;
     free(b);
@@ -851,6 +871,7 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
     e->store = store;
     e->watermark_ns = INT64_MIN;
     pthread_mutex_init(&e->lock, NULL);
+    pthread_rwlock_init(&e->tlock, NULL);
     pthread_mutex_init(&e->qlock, NULL);
     pthread_cond_init(&e->q_nonempty, NULL);
     pthread_cond_init(&e->q_drained, NULL);
@@ -876,8 +897,9 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
     e->is_replaying = true;
     if (!rc) rc = aj_journal_replay(e->journal, from, replay_one, &ctx, err, errlen);
     e->is_replaying = false;
-    aj_store_release(store, db);
+    e->db = db; /* kept for the engine's whole life (see engine_internal.h) */
     if (rc) {
+        aj_store_release(store, db);
         if (!err[0]) snprintf(err, errlen, "journal replay failed: %s", aj_err_name(rc));
         aj_journal_close(e->journal);
         for (uint32_t i = 0; i < e->n_tags; i++) free_tag(e->tags[i]);
@@ -893,10 +915,11 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
         aj_info("engine: replayed %llu journal records (%llu points) after an unclean stop%s",
                 (unsigned long long)ctx.n_batches, (unsigned long long)atomic_load(&e->points_replayed),
                 ctx.n_bad ? "; some records were unreadable" : "");
-    pthread_mutex_lock(&e->lock);
+    aj_engine_lock(e);
     flush(e, false); /* make what was replayed durable, move the checkpoint */
-    pthread_mutex_unlock(&e->lock);
+    aj_engine_unlock(e);
     if (pthread_create(&e->thread, NULL, engine_main, e) != 0) {
+        aj_store_release(store, e->db);
         aj_journal_close(e->journal);
         free(e);
         snprintf(err, errlen, "cannot start the engine thread");
@@ -914,9 +937,10 @@ void aj_engine_stop(aj_engine *e) {
     pthread_cond_signal(&e->q_nonempty);
     pthread_mutex_unlock(&e->qlock);
     if (e->is_running) pthread_join(e->thread, NULL);
-    pthread_mutex_lock(&e->lock);
+    aj_engine_lock(e);
     flush(e, true);
-    pthread_mutex_unlock(&e->lock);
+    aj_engine_unlock(e);
+    aj_store_release(e->store, e->db);
     aj_journal_close(e->journal);
     for (uint32_t i = 0; i < e->n_tags; i++) free_tag(e->tags[i]);
     free(e->tags);
@@ -927,6 +951,7 @@ void aj_engine_stop(aj_engine *e) {
     pthread_cond_destroy(&e->q_nonempty);
     pthread_cond_destroy(&e->q_drained);
     pthread_mutex_destroy(&e->lock);
+    pthread_rwlock_destroy(&e->tlock);
     pthread_mutex_destroy(&e->qlock);
     free(e);
 }
@@ -935,22 +960,25 @@ void aj_engine_stop(aj_engine *e) {
 
 aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t to_ns, aj_archive_point_fn fn,
                         void *ctx) {
-    pthread_mutex_lock(&e->lock);
+    aj_engine_lock(e);
     tag_state *st = find_by_id(e, tag_id);
     aj_err err = AJ_OK;
-    /* The hot window holds every archived point of the last minutes (the buffer's too,
-     * unless the window is full); the buffer's newer points follow. */
+    /* The hot window's points older than the unwritten buffer (already in the archive),
+     * then the whole buffer: the window is bounded and may not reach back to buf[0]. */
     uint32_t n_hot = st ? st->hot_n : 0, n_buf = st ? st->n_buf : 0, n = 0;
     aj_point *copy = n_hot + n_buf ? malloc(sizeof *copy * (n_hot + n_buf)) : NULL;
     if (n_hot + n_buf && !copy) err = AJ_ENOMEM;
-    for (uint32_t i = 0; copy && i < n_hot; i++) copy[n++] = st->hot[(st->hot_head + i) % st->hot_cap];
-    for (uint32_t i = 0; copy && i < n_buf; i++)
-        if (n == 0 || st->buf[i].t_ns > copy[n - 1].t_ns) copy[n++] = st->buf[i];
+    int64_t buf_first = n_buf ? st->buf[0].t_ns : INT64_MAX;
+    for (uint32_t i = 0; copy && i < n_hot; i++) {
+        const aj_point *h = &st->hot[(st->hot_head + i) % st->hot_cap];
+        if (h->t_ns < buf_first) copy[n++] = *h;
+    }
+    for (uint32_t i = 0; copy && i < n_buf; i++) copy[n++] = st->buf[i];
     /* The compressor's snapshot (last raw point, not archived yet) is the live value. */
     aj_point snap;
     bool has_snap = st && st->c.has_snapshot && (n == 0 || st->c.snapshot.t_ns > copy[n - 1].t_ns);
     if (has_snap) snap = st->c.snapshot;
-    pthread_mutex_unlock(&e->lock);
+    aj_engine_unlock(e);
     for (uint32_t i = 0; !err && i < n; i++)
         if (copy[i].t_ns >= from_ns && copy[i].t_ns <= to_ns) err = fn(ctx, &copy[i]);
     if (!err && has_snap && snap.t_ns >= from_ns && snap.t_ns <= to_ns) {
@@ -977,8 +1005,8 @@ void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out) {
     pthread_mutex_lock(&e->qlock);
     out->queue_depth = e->q_len;
     pthread_mutex_unlock(&e->qlock);
-    pthread_mutex_lock(&e->lock);
+    aj_engine_lock(e);
     out->n_tags = (int)e->n_tags;
     out->watermark_ns = e->watermark_ns;
-    pthread_mutex_unlock(&e->lock);
+    aj_engine_unlock(e);
 }

@@ -88,10 +88,10 @@ typedef struct aj_engine_stats {
     int64_t watermark_ns;
 } aj_engine_stats;
 
-/* Opens the journal in journal_dir (opts may be NULL: defaults), replays it from the checkpoint into the archive,
- * and starts the engine thread. store stays owned by the caller and must outlive e. */
-aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine_options *opts, aj_engine **out,
-                       char *err, size_t errlen);
+/* Opens the journal in journal_dir (opts may be NULL: defaults), replays it from the checkpoint into the
+ * archive, and starts the engine thread. store stays owned by the caller and must outlive e. */
+aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine_options *opts,
+                       aj_engine **out, char *err, size_t errlen);
 /* Applies everything queued, archives every tag's pending points (compressors flushed),
  * moves the checkpoint to the end of the journal, stops the thread and frees e. */
 void aj_engine_stop(aj_engine *e);

@@ -540,21 +540,21 @@ static aj_err apply_act(alarm_slot *s, int64_t t, const aj_alarm_act *act) {
  * return when *out is set. */
 static aj_err lock_slot(aj_engine *e, int64_t tag_id, int64_t alarm_id, alarm_slot **out) {
     *out = NULL;
-    pthread_mutex_lock(&e->lock);
+    aj_engine_lock(e);
     tag_state *st = aj_engine_find_tag(e, tag_id);
     if (!st) {
-        pthread_mutex_unlock(&e->lock);
+        aj_engine_unlock(e);
         aj_db *db = aj_store_acquire(e->store);
         aj_err err = aj_engine_load_tag_by_id(e, db, tag_id);
         aj_store_release(e->store, db);
         if (err) return err;
-        pthread_mutex_lock(&e->lock);
+        aj_engine_lock(e);
         st = aj_engine_find_tag(e, tag_id);
     }
     alarm_slot *s = st ? find_slot(st, alarm_id) : NULL;
     if (!s && st && st->quality_alarm_id == alarm_id) s = quality_slot(e, st);
     if (!s) {
-        pthread_mutex_unlock(&e->lock);
+        aj_engine_unlock(e);
         return AJ_ENOTFOUND;
     }
     *out = s;
@@ -585,7 +585,7 @@ aj_err aj_engine_alarm_act(aj_engine *e, int64_t tag_id, int64_t alarm_id, const
     if (!err) {
         after_input(e, s);
         if (!s->is_dirty && list_push(&e->dirty, &e->n_dirty, &e->cap_dirty, s)) s->is_dirty = true;
-        aj_db *db = aj_store_acquire(e->store);
+        aj_db *db = e->db; /* the engine's connection: we hold its lock */
         err = aj_db_begin(db);
         if (!err) err = aj_ea_persist(e, db);
         if (!err) err = aj_db_commit(db);
@@ -594,7 +594,6 @@ aj_err aj_engine_alarm_act(aj_engine *e, int64_t tag_id, int64_t alarm_id, const
             aj_db_rollback(db);
             err = AJ_EIO;
         }
-        aj_store_release(e->store, db);
     }
     if (err && err != AJ_EINVAL && err != AJ_ECONFLICT && err != AJ_ENOTFOUND && err != AJ_ETOOBIG) {
         /* The store failed: undo the action in memory too. */
@@ -617,16 +616,16 @@ aj_err aj_engine_alarm_act(aj_engine *e, int64_t tag_id, int64_t alarm_id, const
     e->n_published = e->n_pending;
     e->is_deferring_events = false;
     if (out) aj_alarm_get_status(&s->a, out);
-    pthread_mutex_unlock(&e->lock);
+    aj_engine_unlock(e);
     return err;
 }
 
 aj_err aj_engine_alarm_status(aj_engine *e, int64_t tag_id, int64_t alarm_id, aj_alarm_status *out) {
-    pthread_mutex_lock(&e->lock);
+    aj_engine_lock(e);
     tag_state *st = aj_engine_find_tag(e, tag_id);
     alarm_slot *s = st ? find_slot(st, alarm_id) : NULL;
     if (s) aj_alarm_get_status(&s->a, out);
-    pthread_mutex_unlock(&e->lock);
+    aj_engine_unlock(e);
     return s ? AJ_OK : AJ_ENOTFOUND;
 }
 
@@ -637,10 +636,10 @@ aj_err aj_engine_reload_alarms(aj_engine *e, int64_t tag_id) {
     aj_err err = aj_alarm_defs_load(db, tag_id, rows, AJ_ALARM_DEFS_PER_TAG, &n);
     aj_store_release(e->store, db);
     if (err) return err;
-    pthread_mutex_lock(&e->lock);
+    aj_engine_lock(e);
     tag_state *st = aj_engine_find_tag(e, tag_id);
     if (!st) {
-        pthread_mutex_unlock(&e->lock);
+        aj_engine_unlock(e);
         return AJ_OK; /* loaded with the new definitions when its first point comes */
     }
     alarm_slot *next[AJ_ALARM_DEFS_PER_TAG];
@@ -670,6 +669,6 @@ aj_err aj_engine_reload_alarms(aj_engine *e, int64_t tag_id) {
         if (!next[i]->is_dirty && list_push(&e->dirty, &e->n_dirty, &e->cap_dirty, next[i]))
             next[i]->is_dirty = true;
     }
-    pthread_mutex_unlock(&e->lock);
+    aj_engine_unlock(e);
     return AJ_OK;
 }

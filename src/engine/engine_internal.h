@@ -65,8 +65,7 @@ typedef struct tag_state {
     uint32_t n_held, cap_held;
     bool is_held_listed;
     /* aj_engine_screen: newest time seen in the batch being screened */
-    uint64_t screen_stamp;
-    int64_t screen_max_t;
+    uint64_t key_hash;
 } tag_state;
 
 /* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */
@@ -99,7 +98,10 @@ struct aj_engine {
     pthread_t thread;
     bool is_running;
 
-    pthread_mutex_t lock; /* tags, tables, alarms */
+    pthread_mutex_t lock;   /* tag states, alarms, the engine's connection (db) */
+    pthread_rwlock_t tlock; /* the tag tables below: read by lookups, written by add_tag */
+    aj_db *db;              /* the engine's own connection (used under lock), so it never
+                             * waits for the pool that request threads hold */
     tag_state **tags;
     uint32_t n_tags, cap_tags;
     id_slot *by_id;   /* capacity cap_ids, power of two */
@@ -124,7 +126,6 @@ struct aj_engine {
     aj_engine_options opts;
     tag_state **held_tags; /* tags with held points */
     uint32_t n_held_tags, cap_held_tags;
-    uint64_t screen_stamp;
     int64_t last_retention_ms;
     const char *cur_actor; /* actor of the entries being made (NULL: "system") */
 
@@ -143,6 +144,16 @@ struct aj_engine {
         batches_refused, points_replayed, alarm_entries, alarm_points_late, points_reordered, chunks_expired;
     int64_t last_flush_ms;
 };
+
+/* Locks: state lock then the tables' read lock (order: lock -> tlock, never the other way). */
+static inline void aj_engine_lock(struct aj_engine *e) {
+    pthread_mutex_lock(&e->lock);
+    pthread_rwlock_rdlock(&e->tlock);
+}
+static inline void aj_engine_unlock(struct aj_engine *e) {
+    pthread_rwlock_unlock(&e->tlock);
+    pthread_mutex_unlock(&e->lock);
+}
 
 /* engine.c */
 tag_state *aj_engine_find_tag(aj_engine *e, int64_t tag_id);

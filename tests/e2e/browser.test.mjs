@@ -33,7 +33,7 @@ async function jsSources() {
   async function walk(dir) {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
+      if (e.isDirectory()) { if (e.name !== 'vendor' && e.name !== 'node_modules') await walk(p); } // not third-party code
       else if (e.name.endsWith('.js') && e.name !== 'messages.js') out.push({ path: p, text: await readFile(p, 'utf8') });
     }
   }
@@ -227,6 +227,8 @@ describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
       const el = document.querySelector('[data-testid="tag-trend"]');
       return el && +el.getAttribute('data-point-count') > 10;
     }, null, { timeout: 60_000 });
+    assert.equal(await tid('tag-trend').getAttribute('data-renderer'), 'echarts', 'the trend is drawn by ECharts');
+    assert.equal(await tid('trend-fallback-note').isVisible(), false);
     const lang = await page.getAttribute('html', 'lang');
     const expected = new Intl.NumberFormat(lang, { maximumFractionDigits: 3 }).format(71.25);
     await page.waitForFunction((text) => {
@@ -234,23 +236,24 @@ describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
       return el && el.textContent.includes(text);
     }, expected, { timeout: 60_000 });
     assert.match(await tid('tag-current-value').textContent(), /℃/);
-    assert.ok(await page.locator('[data-testid="tag-trend"] .pt-bad').count() >= 1, 'the spike is a red marker');
+    assert.ok(+(await tid('tag-trend').getAttribute('data-bad-count')) >= 1, 'the spike is a red marker');
+    assert.ok(await page.locator('[data-testid="tag-trend"] canvas').count() >= 1, 'ECharts drew on a canvas');
     assert.equal(await tid('trend-window-1h').getAttribute('aria-pressed'), 'true');
     await screenshot(page, 'trend-1h');
 
     // the 10 min window redraws the chart
-    const before = await page.evaluate(() => document.querySelector('[data-testid="tag-trend"]').innerHTML);
     await tid('trend-window-10m').click();
     assert.equal(await tid('trend-window-10m').getAttribute('aria-pressed'), 'true');
-    await page.waitForFunction((old) => {
+    await page.waitForFunction(() => {
       const el = document.querySelector('[data-testid="tag-trend"]');
-      return el && el.innerHTML !== old && +el.getAttribute('data-point-count') > 10;
-    }, before, { timeout: 60_000 });
+      return el && window.__ajTrend && window.__ajTrend.loadedWindow() === 600 && +el.getAttribute('data-point-count') > 10;
+    }, null, { timeout: 60_000 });
 
-    // hover shows the crosshair tooltip
+    // hover shows the tooltip (time, value)
     const box = await tid('tag-trend').boundingBox();
-    await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
-    await tid('trend-tooltip').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);
+    await page.locator('.trend-tip-ec').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await page.locator('.trend-tip-ec').textContent(), /\d{2}:\d{2}:\d{2}/);
     await screenshot(page, 'trend');
     await page.mouse.move(0, 0);
 
@@ -339,6 +342,132 @@ describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
     }
     return Date.now() - crossedAt;
   }
+
+  test('the ECharts trend: alarm limits, live points without reload, zoom re-queries at full resolution', { timeout: 180_000 }, async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    const auth = await bearer();
+    const tag = (await getJson(`/tags?q=${encodeURIComponent('P-101.bearing_temp')}`)).items.find((x) => x.key === 'JS01.P-101.bearing_temp');
+    assert.ok(tag, 'tag JS01.P-101.bearing_temp exists');
+    // H and HH limits (above the values written below: no alarm)
+    const put = await fetch(`${BASE}/api/v1/tags/${tag.id}/alarms`, {
+      method: 'PUT', headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ alarms: [{ kind: 'h', priority: 'high', setpoint: 70 }, { kind: 'hh', priority: 'emergency', setpoint: 75 }] }),
+    });
+    assert.equal(put.status, 200, `PUT alarms answered ${put.status}: ${await put.text()}`);
+    // 2 h of 1 Hz points ending a second ago (more than the chart has pixels), a zigzag so that
+    // the archive keeps every one
+    const n = 7200;
+    const now = Math.floor(Date.now() / 1000);
+    const lines = [];
+    for (let i = 0; i < n; i++) lines.push(`JS01.P-101 bearing_temp=${(60 + 2 * Math.sin(i / 15) + (i % 2 ? 1.5 : -1.5)).toFixed(2)} ${now - n + i}`);
+    const wr = await fetch(`${BASE}/write?precision=s`, { method: 'POST', headers: { ...auth, 'Content-Type': 'text/plain' }, body: lines.join('\n') });
+    assert.ok(wr.status === 204 || wr.status === 200, `POST /write answered ${wr.status}: ${await wr.text()}`);
+    // the archive shows a big write a moment later (until then only the engine's recent points)
+    for (let i = 0; i < 100; i++) {
+      const day = await getJson(`/tags/${tag.id}/trend?from=${new Date(Date.now() - 86400_000).toISOString()}&points=4`);
+      if (day.n_raw >= n) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const trendRequests = [];
+    const onRequest = (r) => {
+      const u = new URL(r.url());
+      if (u.pathname === `/api/v1/tags/${tag.id}/trend`) {
+        trendRequests.push({ from: Date.parse(u.searchParams.get('from')), to: Date.parse(u.searchParams.get('to')), points: +u.searchParams.get('points') });
+      }
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${BASE}/#/tags/${tag.id}`, { waitUntil: 'domcontentloaded' });
+      await tid('tag-heading').waitFor({ state: 'visible', timeout: 30_000 });
+      // the 1 h window: 3600 points downsampled (M4) to about one per pixel of the chart
+      await page.waitForFunction(() => window.__ajTrend && window.__ajTrend.points() >= 500, null, { timeout: 30_000 });
+      assert.equal(await tid('tag-trend').getAttribute('data-renderer'), 'echarts');
+      assert.ok(await page.locator('[data-testid="tag-trend"] canvas').count() >= 1, 'ECharts drew on a canvas');
+      const width = (await tid('tag-trend').boundingBox()).width;
+      const first = trendRequests.find((q) => q.points > 4);
+      assert.ok(first && Math.abs(first.points - width) <= 20, `points= follows the chart width (${first && first.points} vs ${width})`);
+      assert.ok(await page.evaluate(() => window.__ajTrend.points()) <= first.points + 5, 'no more points than asked for');
+      await page.waitForFunction(() => window.__ajTrend.limits().length === 2, null, { timeout: 10_000 });
+      assert.deepEqual((await page.evaluate(() => window.__ajTrend.limits())).map((l) => l.kind).sort(), ['h', 'hh']);
+      const marks = await page.evaluate(() => window.__ajTrend.chart.getOption().series[0].markLine.data.map((d) => d.yAxis));
+      assert.deepEqual(marks.slice().sort(), [70, 75], 'the limits are mark lines');
+
+      // a point written after the page opened appears without a reload
+      await page.waitForFunction(() => window.__ajTrend.stream() === 'live', null, { timeout: 10_000 });
+      const liveValue = 64.321;
+      const wrote = Date.now();
+      const wl = await fetch(`${BASE}/write?precision=ms`, { method: 'POST', headers: { ...auth, 'Content-Type': 'text/plain' }, body: `JS01.P-101 bearing_temp=${liveValue} ${wrote}` });
+      assert.ok(wl.status === 204 || wl.status === 200, `POST /write answered ${wl.status}`);
+      await page.waitForFunction((v) => {
+        const last = window.__ajTrend.last();
+        return last && last[1] === v && window.__ajTrend.live() >= 1;
+      }, liveValue, { timeout: 5_000 });
+      console.log(`# live point drawn ${Date.now() - wrote} ms after the write`);
+      const cvLang = await page.getAttribute('html', 'lang');
+      const cvText = new Intl.NumberFormat(cvLang, { maximumFractionDigits: 3 }).format(liveValue);
+      assert.ok((await tid('tag-current-value').textContent()).includes(cvText), 'the current value follows the live point');
+      await screenshot(page, 'trend-echarts-live');
+
+      // 24 h: the 2 h of points downsampled to about one per pixel ...
+      await tid('trend-window-24h').click();
+      await page.waitForFunction(() => window.__ajTrend.loadedWindow() === 86400, null, { timeout: 20_000 });
+      assert.ok(await page.evaluate(() => window.__ajTrend.points()) <= first.points + 5, 'the day is downsampled');
+      const overview = await page.evaluate(() => window.__ajTrend.points());
+      // ... zoomed to the last 5 min, the range is queried again and shows the raw points
+      const nBefore = trendRequests.length;
+      await page.evaluate(() => window.__ajTrend.chart.dispatchAction({ type: 'dataZoom', start: 100 - (5 / 1440) * 100, end: 100 }));
+      await page.waitForFunction(() => { const d = window.__ajTrend.detail(); return d && d.n >= 250; }, null, { timeout: 5_000 });
+      const zoomQ = trendRequests.slice(nBefore).find((q) => q.to - q.from < 10 * 60_000);
+      assert.ok(zoomQ, `a /trend request for the zoomed range (requests: ${JSON.stringify(trendRequests.slice(nBefore))})`);
+      const zoomed = await page.evaluate(() => window.__ajTrend.points());
+      console.log(`# 24 h overview ${overview} points; zoomed to 5 min: ${zoomed} points`);
+      const why = JSON.stringify({ counts: await page.evaluate(() => window.__ajTrend.counts()), detail: await page.evaluate(() => window.__ajTrend.detail()), requests: trendRequests.slice(nBefore - 2) });
+      assert.ok(zoomed >= overview + 150, `zooming in shows the raw points (${overview} → ${zoomed}): ${why}`);
+      assert.equal(await page.evaluate(() => window.__ajTrend.following()), true, 'a zoom that reaches now stays live');
+      await tid('trend-zoom-reset').waitFor({ state: 'visible' });
+      await screenshot(page, 'trend-echarts-zoom');
+
+      // reset, then zoom with the mouse wheel: another re-query
+      await tid('trend-zoom-reset').click();
+      await page.waitForFunction(() => !window.__ajTrend.zoomed() && window.__ajTrend.detail() === null, null, { timeout: 5_000 });
+      const nWheel = trendRequests.length;
+      const box = await tid('tag-trend').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+      for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, -400); await page.waitForTimeout(50); }
+      await page.waitForFunction(() => window.__ajTrend.zoomed() && window.__ajTrend.detail() !== null, null, { timeout: 5_000 });
+      assert.ok(trendRequests.slice(nWheel).some((q) => q.to - q.from < 23 * 3600_000), 'the wheel zoom re-queried a narrower range');
+      assert.equal(await page.evaluate(() => window.__ajTrend.following()), false, 'zoomed into the past: live scrolling paused');
+      assert.equal((await tid('trend-status').textContent()).trim(), msg('trend.paused', cvLang));
+
+      // leaving the page disposes the chart and its stream
+      await tid('nav-tags').click();
+      await page.waitForURL(/#\/tags$/);
+      assert.equal(await page.evaluate(() => window.__ajTrend === undefined), true, 'the trend view was disposed');
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
+  test('without ECharts the tag page falls back to the SVG trend with a note', { timeout: 120_000 }, async () => {
+    const tag = (await getJson(`/tags?q=${encodeURIComponent('P-101.seal_temp')}`)).items.find((x) => x.key === 'JS01.P-101.seal_temp');
+    await page.route('**/vendor/echarts.min.js', (r) => r.fulfill({ status: 404, contentType: 'text/plain', body: 'not found\n' }));
+    try {
+      await page.goto(`${BASE}/#/tags/${tag.id}`, { waitUntil: 'domcontentloaded' });
+      await page.reload({ waitUntil: 'domcontentloaded' }); // a fresh page: no ECharts loaded before
+      await tid('trend-fallback-note').waitFor({ state: 'visible', timeout: 30_000 });
+      await page.waitForFunction(() => {
+        const el = document.querySelector('svg[data-testid="tag-trend"]');
+        return el && +el.getAttribute('data-point-count') > 10;
+      }, null, { timeout: 30_000 });
+      assert.equal(await page.evaluate(() => typeof window.echarts), 'undefined');
+      await screenshot(page, 'trend-fallback');
+    } finally {
+      await page.unroute('**/vendor/echarts.min.js');
+    }
+    await page.goto(`${BASE}/#/tags`, { waitUntil: 'domcontentloaded' });
+    await page.reload({ waitUntil: 'domcontentloaded' });
+  });
 
   test('the live alarm list shows a new alarm within 2 s and acknowledges it', { timeout: 120_000 }, async () => {
     await page.setViewportSize({ width: 1366, height: 800 });

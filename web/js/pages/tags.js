@@ -1,5 +1,6 @@
-// Tags list (search, filter by kind and area) and tag detail (current value, live trend
-// refreshed every 5 s, CSV download of the window).
+// Tags list (search, filter by kind and area) and tag detail (current value, live trend with
+// zoom on ECharts — trendview.js — or, when ECharts is not installed, the plain SVG chart
+// refreshed every 5 s; CSV download of what the chart shows).
 import { h } from '../dom.js';
 import { t, pickName, otherName, enumLabel } from '../i18n.js';
 import { listView } from '../list.js';
@@ -9,6 +10,8 @@ import { fetchObj, refCell, prime } from '../lookup.js';
 import { areaOptions } from './assets.js';
 import { api, API_BASE, buildQuery } from '../api.js';
 import { trendChart, fmtDateTime } from '../chart.js';
+import { loadEcharts } from '../echarts-loader.js';
+import { trendView } from '../trendview.js';
 
 export const TAG_KINDS = ['temperature', 'pressure', 'differential_pressure', 'flow', 'level', 'vibration',
   'gas_combustible_lel', 'gas_toxic_ppm', 'oxygen_pct', 'ir_temperature', 'current', 'voltage', 'power', 'speed',
@@ -99,7 +102,7 @@ export async function renderDetail(ctx) {
 
 // ---- live trend and current value ----------------------------------------------------
 
-export const TREND_WINDOWS = [['10m', 600], ['1h', 3600], ['8h', 8 * 3600], ['24h', 24 * 3600]];
+export const TREND_WINDOWS = [['10m', 600], ['1h', 3600], ['8h', 8 * 3600], ['24h', 24 * 3600], ['7d', 7 * 24 * 3600]];
 export const TREND_REFRESH_MS = 5000;
 const QUALITY_CLASS = { good: 'ok', uncertain: 'warn', bad: 'bad' };
 const iso = (ms) => new Date(ms).toISOString();
@@ -116,44 +119,21 @@ function currentValue(p, unit) {
     h('span', { class: 'cv-time muted', 'data-testid': 'tag-current-time' }, fmtDateTime(ms)));
 }
 
-/** The trend panel: current value, window buttons, CSV link and a chart refreshed every 5 s. */
-function trendPanel(ctx, tag) {
-  let win = 3600;
+/**
+ * The fallback when ECharts is missing: the SVG chart (chart.js) of the window, reloaded every
+ * 5 s. Same shape as trendView(): {el, start(), setWindow(sec), range(), destroy()}.
+ */
+function svgTrendView({ tag, win, onCurrent, onStatus, isAlive }) {
   let timer = 0;
   let busy = false;
   let again = false;
   let stopped = false;
   const chart = trendChart({ unit: tag.unit || '', rangeLo: tag.range_lo, rangeHi: tag.range_hi, label: t('trend.chart_label', { key: tag.key }) });
-  const cur = h('div', { class: 'current-holder' }, h('div', { class: 'current-value none' }, h('span', { class: 'spinner' })));
-  const status = h('p', { class: 'trend-status small', role: 'status', 'data-testid': 'trend-status' });
-  const csv = h('a', { class: 'btn', 'data-testid': 'trend-csv', href: '#' }, t('trend.download_csv'));
-  const buttons = TREND_WINDOWS.map(([name, sec]) => h('button', {
-    type: 'button', class: 'seg-btn', 'data-testid': `trend-window-${name}`, 'aria-pressed': String(sec === win),
-    onclick: () => {
-      if (win === sec) return;
-      win = sec;
-      for (const b of buttons) b.setAttribute('aria-pressed', String(b === buttonOf(sec)));
-      setCsv();
-      refreshNow();
-    },
-  }, t(`trend.window_${name}`)));
-  const buttonOf = (sec) => buttons[TREND_WINDOWS.findIndex((w) => w[1] === sec)];
-
-  function setCsv() {
-    const now = Date.now();
-    const stamp = iso(now).slice(0, 19).replace(/[-:]/g, '');
-    csv.href = `${API_BASE}/tags/${tag.id}/history${buildQuery({ from: iso(now - win * 1000), to: iso(now), format: 'csv', limit: 100000 })}`;
-    csv.setAttribute('download', `${tag.key}_${TREND_WINDOWS.find((w) => w[1] === win)[0]}_${stamp}.csv`);
-  }
-  csv.addEventListener('click', setCsv); // the window ends when the link is clicked
-  setCsv();
-
-  const stop = () => { stopped = true; clearTimeout(timer); chart.destroy(); };
-  const alive = () => !stopped && ctx.isCurrent() && chart.el.isConnected;
-  window.addEventListener('hashchange', stop, { once: true });
+  const alive = () => !stopped && isAlive() && chart.el.isConnected;
+  const destroy = () => { stopped = true; clearTimeout(timer); chart.destroy(); };
 
   async function refresh() {
-    if (!alive()) { stop(); return; }
+    if (!alive()) { destroy(); return; }
     if (busy) { again = true; return; }
     busy = true;
     clearTimeout(timer);
@@ -174,25 +154,83 @@ function trendPanel(ctx, tag) {
       const recent = p && (p.t_ns ? p.t_ns / 1e6 : Date.parse(p.t)) >= to - 3600 * 1000 ? p : null;
       if (w === win) {
         chart.update({ points: pts, from, to: to + 1000 });
-        cur.replaceChildren(currentValue(recent, tag.unit));
-        status.textContent = tr && tr.truncated ? t('trend.truncated') : t('trend.auto_refresh');
-        status.classList.remove('error');
+        onCurrent(recent);
+        onStatus(tr && tr.truncated ? t('trend.truncated') : t('trend.auto_refresh'), false);
       }
     } catch (e) {
       if (!alive()) return;
-      status.textContent = `${t('trend.load_failed')}${e && e.message ? `: ${e.message}` : ''}`;
-      status.classList.add('error');
+      onStatus(`${t('trend.load_failed')}${e && e.message ? `: ${e.message}` : ''}`, true);
     } finally {
       busy = false;
     }
-    if (!alive()) { stop(); return; }
+    if (!alive()) { destroy(); return; }
     if (again) { again = false; refresh(); return; }
     timer = setTimeout(refresh, TREND_REFRESH_MS);
   }
-  function refreshNow() { clearTimeout(timer); refresh(); }
-  setTimeout(refresh, 0); // after the panel is in the page (the chart needs its width)
 
-  return panel('trend.title', h('div', null, cur, chart.el, status), {
+  return {
+    el: chart.el,
+    start: () => refresh(),
+    setWindow(sec) { win = sec; clearTimeout(timer); refresh(); },
+    range: () => { const now = Date.now(); return [now - win * 1000, now]; },
+    destroy,
+  };
+}
+
+/** The trend panel: current value, window buttons, CSV link and the chart (ECharts or the SVG fallback). */
+function trendPanel(ctx, tag) {
+  let win = 3600;
+  let view = null;
+  let stopped = false;
+  const cur = h('div', { class: 'current-holder' }, h('div', { class: 'current-value none' }, h('span', { class: 'spinner' })));
+  const status = h('p', { class: 'trend-status small', role: 'status', 'data-testid': 'trend-status' });
+  const note = h('p', { class: 'trend-note small', 'data-testid': 'trend-fallback-note', hidden: true }, t('trend.fallback'));
+  const body = h('div', { class: 'trend-body' }, h('div', { class: 'trend-loading' }, h('span', { class: 'spinner' })));
+  const csv = h('a', { class: 'btn', 'data-testid': 'trend-csv', href: '#' }, t('trend.download_csv'));
+  const buttons = TREND_WINDOWS.map(([name, sec]) => h('button', {
+    type: 'button', class: 'seg-btn', 'data-testid': `trend-window-${name}`, 'aria-pressed': String(sec === win),
+    onclick: () => {
+      if (win === sec) return;
+      win = sec;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b === buttonOf(sec)));
+      if (view) view.setWindow(sec);
+      setCsv();
+    },
+  }, t(`trend.window_${name}`)));
+  const buttonOf = (sec) => buttons[TREND_WINDOWS.findIndex((w) => w[1] === sec)];
+
+  // the CSV of what the chart shows (the zoomed range when zoomed), up to when the link is clicked
+  function setCsv() {
+    const now = Date.now();
+    const [from, to] = view ? view.range() : [now - win * 1000, now];
+    const stamp = iso(to).slice(0, 19).replace(/[-:]/g, '');
+    csv.href = `${API_BASE}/tags/${tag.id}/history${buildQuery({ from: iso(from), to: iso(to + 1000), format: 'csv', limit: 100000 })}`;
+    csv.setAttribute('download', `${tag.key}_${TREND_WINDOWS.find((w) => w[1] === win)[0]}_${stamp}.csv`);
+  }
+  csv.addEventListener('click', setCsv);
+  setCsv();
+
+  const isAlive = () => !stopped && ctx.isCurrent();
+  const stop = () => { stopped = true; if (view) view.destroy(); };
+  window.addEventListener('hashchange', stop, { once: true });
+  const opts = {
+    tag,
+    onCurrent: (p) => cur.replaceChildren(currentValue(p, tag.unit)),
+    onStatus: (text, isError) => { status.textContent = text; status.classList.toggle('error', !!isError); },
+    isAlive,
+  };
+
+  // after the panel is in the page (the chart needs its width)
+  setTimeout(async () => {
+    const echarts = await loadEcharts();
+    if (!isAlive() || !body.isConnected) return;
+    view = echarts ? trendView({ ...opts, echarts, win }) : svgTrendView({ ...opts, win });
+    note.hidden = !!echarts;
+    body.replaceChildren(view.el);
+    view.start();
+  }, 0);
+
+  return panel('trend.title', h('div', null, cur, note, body, status), {
     testid: 'tag-trend-panel', cls: 'trend-panel',
     extra: h('div', { class: 'trend-tools' },
       h('div', { class: 'seg', role: 'group', 'aria-label': t('trend.window') }, buttons), csv),
