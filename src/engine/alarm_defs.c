@@ -390,12 +390,24 @@ static aj_err apply_tag(aj_db *db, const tag_info *t, const aj_alarm_def_row *us
 }
 
 static aj_err load_tags(aj_db *db, int64_t enterprise_id, int64_t tag_id, aj_result **r) {
-    aj_val p[2] = {AJ_VINT(tag_id), AJ_VINT(enterprise_id)};
-    return aj_db_query(db,
-                       "SELECT id, enterprise_id, kind, range_lo, range_hi, oel, gas FROM tags "
-                       "WHERE (CAST(? AS BIGINT) = 0 OR id = ?) AND (CAST(? AS BIGINT) = 0 OR enterprise_id "
-                       "= ?) ORDER BY id",
-                       (aj_val[]){p[0], p[0], p[1], p[1]}, 4, r);
+    /* Separate statements, so each one uses its index (an "x = 0 OR id = x" condition
+     * would scan the whole table for every tag of a plant import). */
+    static const char *const cols = "SELECT id, enterprise_id, kind, range_lo, range_hi, oel, gas FROM tags ";
+    char sql[256];
+    if (tag_id && enterprise_id) {
+        snprintf(sql, sizeof sql, "%sWHERE id = ? AND enterprise_id = ?", cols);
+        return aj_db_query(db, sql, (aj_val[]){AJ_VINT(tag_id), AJ_VINT(enterprise_id)}, 2, r);
+    }
+    if (tag_id) {
+        snprintf(sql, sizeof sql, "%sWHERE id = ?", cols);
+        return aj_db_query(db, sql, (aj_val[]){AJ_VINT(tag_id)}, 1, r);
+    }
+    if (enterprise_id) {
+        snprintf(sql, sizeof sql, "%sWHERE enterprise_id = ? ORDER BY id", cols);
+        return aj_db_query(db, sql, (aj_val[]){AJ_VINT(enterprise_id)}, 1, r);
+    }
+    snprintf(sql, sizeof sql, "%sORDER BY id", cols);
+    return aj_db_query(db, sql, NULL, 0, r);
 }
 
 static void tag_from_result(const aj_result *r, int i, tag_info *t) {

@@ -134,7 +134,6 @@ static void free_tag(tag_state *st) {
     aj_ea_free_tag(st);
     free(st->held);
     free(st->held_pos);
-    free(st->hot);
     free(st->buf);
     free(st->key);
     free(st);
@@ -324,51 +323,48 @@ aj_err aj_engine_submit(aj_engine *e, const aj_point *pts, size_t n) {
 
 /* ---- applying points (engine thread, e->lock held) ------------------------------------ */
 
-/* ---- hot window: a tag's archived points of the last AJ_ENGINE_HOT_WINDOW_NS ------------ */
+/* ---- hot window -----------------------------------------------------------------------
+ * buf[0..n_hot) are archived points already durable, kept while they are younger than
+ * AJ_ENGINE_HOT_WINDOW_NS (the hot window the engines and recent queries read);
+ * buf[n_hot..n_buf) are the points not yet written. The prefix is trimmed in bulk, when
+ * its oldest point is half a window past due, so the cost per point stays constant. */
 
-static void hot_push(tag_state *st, const aj_point *p) {
-    /* Drop what the window has passed (and the oldest when full). */
-    while (st->hot_n > 0 && st->hot[st->hot_head].t_ns < p->t_ns - AJ_ENGINE_HOT_WINDOW_NS) {
-        st->hot_head = (st->hot_head + 1) % st->hot_cap;
-        st->hot_n--;
-    }
-    if (st->hot_n == st->hot_cap) {
-        if (st->hot_cap < AJ_ENGINE_HOT_POINTS_MAX) {
-            uint32_t cap = st->hot_cap ? st->hot_cap * 2 : 8;
-            if (cap > AJ_ENGINE_HOT_POINTS_MAX) cap = AJ_ENGINE_HOT_POINTS_MAX;
-            aj_point *grown = malloc(sizeof *grown * cap);
-            if (!grown) return; /* the window is a cache: queries fall back to the archive */
-            for (uint32_t i = 0; i < st->hot_n; i++) grown[i] = st->hot[(st->hot_head + i) % st->hot_cap];
-            free(st->hot);
-            st->hot = grown;
-            st->hot_head = 0;
-            st->hot_cap = cap;
-        } else {
-            st->hot_head = (st->hot_head + 1) % st->hot_cap;
-            st->hot_n--;
-        }
-    }
-    st->hot[(st->hot_head + st->hot_n) % st->hot_cap] = *p;
-    st->hot_n++;
+static void hot_drop(tag_state *st, uint32_t k) {
+    if (k == 0) return;
+    memmove(st->buf, st->buf + k, sizeof *st->buf * (st->n_buf - k));
+    st->n_buf -= k;
+    st->n_hot -= k;
+}
+
+static void hot_trim(tag_state *st, int64_t now_ns) {
+    if (st->n_hot == 0 || st->buf[0].t_ns >= now_ns - AJ_ENGINE_HOT_WINDOW_NS * 3 / 2) return;
+    uint32_t k = 0;
+    while (k < st->n_hot && st->buf[k].t_ns < now_ns - AJ_ENGINE_HOT_WINDOW_NS) k++;
+    hot_drop(st, k);
 }
 
 static aj_err buffer_archived(void *ctx, const aj_point *p) {
     tag_state *st = ctx;
     if (p->t_ns <= st->durable_t) return AJ_OK; /* already durable (resumed anchor, replay) */
+    hot_trim(st, p->t_ns);
     if (st->n_buf == st->cap_buf) {
         uint32_t cap = st->cap_buf ? st->cap_buf * 2 : 16;
         if (cap > AJ_CHUNK_POINTS_MAX) cap = AJ_CHUNK_POINTS_MAX;
-        if (st->n_buf == cap) return AJ_ETOOBIG; /* flush keeps this from happening */
-        aj_point *grown = realloc(st->buf, sizeof *grown * cap);
-        if (!grown) return AJ_ENOMEM;
-        st->buf = grown;
-        st->cap_buf = cap;
+        if (st->n_buf == cap && st->n_hot > 0) {
+            hot_drop(st, st->n_hot); /* full: the hot window gives way to unwritten points */
+        } else if (st->n_buf == cap) {
+            return AJ_ETOOBIG; /* flush keeps this from happening */
+        } else {
+            aj_point *grown = realloc(st->buf, sizeof *grown * cap);
+            if (!grown) return AJ_ENOMEM;
+            st->buf = grown;
+            st->cap_buf = cap;
+        }
     }
     st->buf[st->n_buf] = *p;
     st->buf[st->n_buf].tag_id = st->tag_id;
     st->n_buf++;
     st->buf_last_pos = st->cur_pos;
-    hot_push(st, &st->buf[st->n_buf - 1]);
     return AJ_OK;
 }
 
@@ -414,7 +410,8 @@ static void write_tag_now(aj_engine *e, tag_state *st);
 /* Applies one point now, writing the tag's buffer first when it is nearly full. */
 static void apply_now(aj_engine *e, tag_state *st, const aj_point *p, aj_journal_pos pos) {
     /* A long batch of one tag fills its buffer before the periodic flush: write it now. */
-    if (st->n_buf + BUF_MARGIN > AJ_CHUNK_POINTS_MAX) write_tag_now(e, st);
+    if (st->n_buf - st->n_hot + BUF_MARGIN > AJ_CHUNK_POINTS_MAX) write_tag_now(e, st);
+    if (st->n_buf + BUF_MARGIN > AJ_CHUNK_POINTS_MAX) hot_drop(st, st->n_hot);
     apply_point(e, st, p, pos);
 }
 
@@ -618,16 +615,17 @@ static void flush(aj_engine *e, bool is_final) {
     for (uint32_t i = 0; !err && i < e->n_tags; i++) {
         tag_state *st = e->tags[i];
         if (is_final && st->has_last) aj_compress_flush(&st->c, &st->ccfg, buffer_archived, st);
-        if (st->n_buf == 0) continue;
-        bool is_due = is_final || st->n_buf >= AJ_ENGINE_CHUNK_POINTS ||
-                      e->watermark_ns - st->buf[0].t_ns >= AJ_ENGINE_CHUNK_AGE_NS;
+        uint32_t n_new = st->n_buf - st->n_hot;
+        if (n_new == 0) continue;
+        bool is_due = is_final || n_new >= AJ_ENGINE_CHUNK_POINTS ||
+                      e->watermark_ns - st->buf[st->n_hot].t_ns >= AJ_ENGINE_CHUNK_AGE_NS;
         if (!is_due) continue;
-        err = aj_archive_put_chunk(db, st->tag_id, st->buf, st->n_buf);
+        err = aj_archive_put_chunk(db, st->tag_id, st->buf + st->n_hot, n_new);
         if (err) {
             aj_warn("engine: tag %lld: archive write failed (%s); its %u buffered points are dropped",
-                    (long long)st->tag_id, aj_db_errmsg(db), st->n_buf);
+                    (long long)st->tag_id, aj_db_errmsg(db), n_new);
             aj_db_rollback(db);
-            st->n_buf = 0;
+            st->n_buf = st->n_hot;
             n_failed_tags++;
             err = aj_db_begin(db); /* go on with the other tags, the alarm rows again */
             if (!err) err = aj_ea_persist(e, db);
@@ -671,13 +669,14 @@ static void flush(aj_engine *e, bool is_final) {
         /* Only now are the written buffers durable: their tags depend on nothing older. */
         for (uint32_t i = 0; i < e->n_tags; i++) {
             tag_state *st = e->tags[i];
-            bool is_due = st->n_buf > 0 && (is_final || st->n_buf >= AJ_ENGINE_CHUNK_POINTS ||
-                                            e->watermark_ns - st->buf[0].t_ns >= AJ_ENGINE_CHUNK_AGE_NS);
+            uint32_t n_new = st->n_buf - st->n_hot;
+            bool is_due = n_new > 0 && (is_final || n_new >= AJ_ENGINE_CHUNK_POINTS ||
+                                        e->watermark_ns - st->buf[st->n_hot].t_ns >= AJ_ENGINE_CHUNK_AGE_NS);
             if (!is_due) continue;
-            atomic_fetch_add(&e->points_archived, st->n_buf);
+            atomic_fetch_add(&e->points_archived, n_new);
             atomic_fetch_add(&e->chunks_written, 1);
             __atomic_store_n(&st->durable_t, st->buf[st->n_buf - 1].t_ns, __ATOMIC_RELAXED);
-            st->n_buf = 0;
+            st->n_hot = st->n_buf; /* written: now part of the hot window */
             /* The compressor's pending state depends on the raw points after durable_t,
              * the first of which was being applied when that point was archived: replay
              * from there (points at or before durable_t are skipped). */
@@ -693,20 +692,22 @@ static void flush(aj_engine *e, bool is_final) {
 /* Writes one tag's buffer as a chunk at once (engine thread, e->lock held). The
  * checkpoint moves at the next flush(); until then it only lags, which is safe. */
 static void write_tag_now(aj_engine *e, tag_state *st) {
-    if (st->n_buf == 0) return;
+    uint32_t n_new = st->n_buf - st->n_hot;
+    if (n_new == 0) return;
     aj_db *db = e->db;
-    aj_err err = aj_archive_put_chunk(db, st->tag_id, st->buf, st->n_buf);
+    aj_err err = aj_archive_put_chunk(db, st->tag_id, st->buf + st->n_hot, n_new);
     if (err) {
         aj_warn("engine: tag %lld: archive write failed (%s); its %u buffered points are dropped",
-                (long long)st->tag_id, aj_db_errmsg(db), st->n_buf);
+                (long long)st->tag_id, aj_db_errmsg(db), n_new);
+        st->n_buf = st->n_hot;
     } else {
-        atomic_fetch_add(&e->points_archived, st->n_buf);
+        atomic_fetch_add(&e->points_archived, n_new);
         atomic_fetch_add(&e->chunks_written, 1);
         __atomic_store_n(&st->durable_t, st->buf[st->n_buf - 1].t_ns, __ATOMIC_RELAXED);
         st->has_replay_pos = true;
         st->replay_pos = st->buf_last_pos;
+        st->n_hot = st->n_buf; /* written: now part of the hot window */
     }
-    st->n_buf = 0;
 }
 
 /* ---- the engine thread --------------------------------------------------------------- */
@@ -963,17 +964,11 @@ aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t t
     aj_engine_lock(e);
     tag_state *st = find_by_id(e, tag_id);
     aj_err err = AJ_OK;
-    /* The hot window's points older than the unwritten buffer (already in the archive),
-     * then the whole buffer: the window is bounded and may not reach back to buf[0]. */
-    uint32_t n_hot = st ? st->hot_n : 0, n_buf = st ? st->n_buf : 0, n = 0;
-    aj_point *copy = n_hot + n_buf ? malloc(sizeof *copy * (n_hot + n_buf)) : NULL;
-    if (n_hot + n_buf && !copy) err = AJ_ENOMEM;
-    int64_t buf_first = n_buf ? st->buf[0].t_ns : INT64_MAX;
-    for (uint32_t i = 0; copy && i < n_hot; i++) {
-        const aj_point *h = &st->hot[(st->hot_head + i) % st->hot_cap];
-        if (h->t_ns < buf_first) copy[n++] = *h;
-    }
-    for (uint32_t i = 0; copy && i < n_buf; i++) copy[n++] = st->buf[i];
+    /* The hot window (written points of the last minutes) and the unwritten ones. */
+    uint32_t n = st ? st->n_buf : 0;
+    aj_point *copy = n ? malloc(sizeof *copy * n) : NULL;
+    if (n && !copy) err = AJ_ENOMEM;
+    if (copy) memcpy(copy, st->buf, sizeof *copy * n);
     /* The compressor's snapshot (last raw point, not archived yet) is the live value. */
     aj_point snap;
     bool has_snap = st && st->c.has_snapshot && (n == 0 || st->c.snapshot.t_ns > copy[n - 1].t_ns);

@@ -31,11 +31,10 @@
 /* A tag's buffered points are written at the latest when the oldest is this old in
  * event time (so a slow tag does not hold the journal checkpoint back for long). */
 #define AJ_ENGINE_CHUNK_AGE_NS (10LL * 60 * 1000000000LL)
-/* Hot window: each tag keeps its archived points of the last 10 minutes in memory (at
- * most AJ_ENGINE_HOT_POINTS_MAX: after compression a 1 Hz tag keeps far fewer), so
- * recent-history reads (queries, the evidence engines) need no store access. */
-#define AJ_ENGINE_HOT_WINDOW_NS  (10LL * 60 * 1000000000LL)
-#define AJ_ENGINE_HOT_POINTS_MAX 1024
+/* Hot window: each tag keeps its archived points of the last 10 minutes in memory (in
+ * the same bounded array as its unwritten points), so recent-history reads (queries, the
+ * evidence engines) need no store access. */
+#define AJ_ENGINE_HOT_WINDOW_NS (10LL * 60 * 1000000000LL)
 /* How often (wall clock) the engine writes due chunks and moves the checkpoint. */
 #define AJ_ENGINE_FLUSH_INTERVAL_MS 500
 /* Alarm timers fire when the event-time watermark (the latest event time applied, less

@@ -46,10 +46,8 @@ typedef struct tag_state {
     int64_t durable_t; /* last archived time durable in the store (INT64_MIN: none) */
     int64_t last_t;    /* last raw point applied */
     bool has_last;
-    aj_point *buf; /* archived points not yet written */
-    uint32_t n_buf, cap_buf;
-    aj_point *hot; /* ring: archived points of the last AJ_ENGINE_HOT_WINDOW_NS */
-    uint32_t hot_head, hot_n, hot_cap;
+    aj_point *buf; /* archived points: [0, n_hot) written (the hot window), then unwritten */
+    uint32_t n_buf, cap_buf, n_hot;
     bool has_replay_pos; /* state depends on journal records from replay_pos on */
     aj_journal_pos replay_pos;
     aj_journal_pos cur_pos;      /* position of the batch being applied */
