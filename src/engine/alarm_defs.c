@@ -83,6 +83,19 @@ aj_err aj_alarm_defs_load(aj_db *db, int64_t tag_id, aj_alarm_def_row *out, size
     return AJ_OK;
 }
 
+aj_err aj_alarm_defs_load_all(aj_db *db, aj_alarm_def_row_fn fn, void *ctx) {
+    aj_result *r;
+    aj_err err = aj_db_query(db, "SELECT " COLS " FROM alarm_defs WHERE is_retired = 0 ORDER BY tag_id, id",
+                             NULL, 0, &r);
+    if (err) return err;
+    for (int i = 0; i < aj_result_rows(r); i++) {
+        aj_alarm_def_row row;
+        if (row_from_result(r, i, &row) == AJ_OK) fn(ctx, &row);
+    }
+    aj_result_free(r);
+    return AJ_OK;
+}
+
 /* ---- JSON ----------------------------------------------------------------------------- */
 
 json_t *aj_alarm_def_row_to_json(const aj_alarm_def_row *r) {

@@ -41,6 +41,11 @@ const char *aj_alarm_def_row_kind_name(const aj_alarm_def_row *r);
 /* The tag's live (not retired) definitions, by kind order. */
 aj_err aj_alarm_defs_load(aj_db *db, int64_t tag_id, aj_alarm_def_row *out, size_t cap, size_t *n);
 
+/* Every live definition of the store, by tag (the engine's start). The row is valid
+ * during the call only. */
+typedef void (*aj_alarm_def_row_fn)(void *ctx, const aj_alarm_def_row *row);
+aj_err aj_alarm_defs_load_all(aj_db *db, aj_alarm_def_row_fn fn, void *ctx);
+
 /* Brings the generated rows of one tag (tag_id > 0) or of every tag of the enterprise
  * (tag_id == 0; enterprise_id == 0: all enterprises) in line with the tags; user rows
  * are kept. *n_changed (may be NULL) counts rows created, changed or retired. Inside a

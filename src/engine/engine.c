@@ -139,53 +139,69 @@ static void free_tag(tag_state *st) {
     free(st);
 }
 
-/* Builds the state of a tag from its row and its last archived point (no lock held). */
-static aj_err load_tag(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, tag_state **out) {
-    aj_val p[2] = {AJ_VINT(enterprise_id), AJ_VTEXT(key)};
-    aj_result *r;
-    aj_err err = aj_db_query(
-        db, "SELECT id, kind, range_lo, range_hi, site_id FROM tags WHERE enterprise_id = ? AND key = ?", p,
-        2, &r);
-    if (err) return err;
-    if (aj_result_rows(r) != 1) {
-        aj_result_free(r);
-        return AJ_ENOTFOUND;
-    }
+/* A tag's state from its row (no store access). NULL when out of memory. */
+static tag_state *new_tag_state(int64_t id, int64_t enterprise_id, int64_t site_id, const char *key,
+                                const char *kind, bool has_lo, double lo, bool has_hi, double hi) {
     tag_state *st = calloc(1, sizeof *st);
     if (!st || !(st->key = strdup(key))) {
         free(st);
-        aj_result_free(r);
-        return AJ_ENOMEM;
+        return NULL;
     }
-    st->tag_id = aj_result_int(r, 0, 0);
+    st->tag_id = id;
     st->enterprise_id = enterprise_id;
     st->key_hash = key_hash(enterprise_id, key);
-    st->site_id = aj_result_int(r, 0, 4);
-    const char *kind = aj_result_text(r, 0, 1);
-    double lo = aj_result_is_null(r, 0, 2) ? 0 : aj_result_double(r, 0, 2);
-    double hi = aj_result_is_null(r, 0, 3) ? 0 : aj_result_double(r, 0, 3);
-    bool has_range = !aj_result_is_null(r, 0, 2) && !aj_result_is_null(r, 0, 3) && lo < hi;
+    st->site_id = site_id;
+    bool has_range = has_lo && has_hi && lo < hi;
     if (!has_range) {
         lo = NAN;
         hi = NAN;
     }
     /* Kinds without a usable range (status, count, or missing data) get range-free checks. */
-    if (aj_quality_config_defaults(kind, lo, hi, &st->qcfg) != AJ_OK)
+    if (aj_quality_config_defaults(kind ? kind : "", lo, hi, &st->qcfg) != AJ_OK)
         aj_quality_config_defaults("status", NAN, NAN, &st->qcfg);
-    if (aj_compress_defaults(kind, has_range ? lo : 0, has_range ? hi : 1, &st->ccfg) != AJ_OK)
+    if (aj_compress_defaults(kind ? kind : "", has_range ? lo : 0, has_range ? hi : 1, &st->ccfg) != AJ_OK)
         aj_compress_defaults("pressure", 0, 1, &st->ccfg);
-    aj_result_free(r);
     aj_quality_state_init(&st->q, st->tag_id);
     aj_compress_init(&st->c);
     st->durable_t = INT64_MIN;
+    return st;
+}
+
+/* The tag's last archived point: compression resumes from it (it is fed again as the
+ * anchor and its re-emission is filtered out, t <= durable_t). */
+static void set_prior(tag_state *st, const aj_point *prior) {
+    st->durable_t = prior->t_ns;
+    st->c.archived = *prior;
+    st->c.archived.tag_id = st->tag_id;
+    st->c.has_archived = true;
+}
+
+static tag_state *tag_from_row(const aj_result *r, int i) {
+    return new_tag_state(aj_result_int(r, i, 0), aj_result_int(r, i, 1), aj_result_int(r, i, 6),
+                         aj_result_text(r, i, 2) ? aj_result_text(r, i, 2) : "", aj_result_text(r, i, 3),
+                         !aj_result_is_null(r, i, 4), aj_result_double(r, i, 4), !aj_result_is_null(r, i, 5),
+                         aj_result_double(r, i, 5));
+}
+
+#define TAG_COLS "SELECT id, enterprise_id, key, kind, range_lo, range_hi, site_id FROM tags "
+
+/* Builds the state of a tag from its row and its last archived point (no lock held). */
+static aj_err load_tag(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, tag_state **out) {
+    aj_val p[2] = {AJ_VINT(enterprise_id), AJ_VTEXT(key)};
+    aj_result *r;
+    aj_err err = aj_db_query(db, TAG_COLS "WHERE enterprise_id = ? AND key = ?", p, 2, &r);
+    if (err) return err;
+    if (aj_result_rows(r) != 1) {
+        aj_result_free(r);
+        return AJ_ENOTFOUND;
+    }
+    tag_state *st = tag_from_row(r, 0);
+    aj_result_free(r);
+    if (!st) return AJ_ENOMEM;
     aj_point prior;
     err = aj_archive_prior(db, st->tag_id, INT64_MAX, &prior);
     if (err == AJ_OK) {
-        st->durable_t = prior.t_ns;
-        /* Resume compression from the last archived point: it is fed again as the anchor
-         * and its re-emission is filtered out (t <= durable_t). */
-        st->c.archived = prior;
-        st->c.has_archived = true;
+        set_prior(st, &prior);
     } else if (err != AJ_ENOTFOUND) {
         free_tag(st);
         return err;
@@ -196,6 +212,48 @@ static aj_err load_tag(aj_engine *e, aj_db *db, int64_t enterprise_id, const cha
     }
     *out = st;
     return AJ_OK;
+}
+
+/* At start, every tag of the store at once (a few queries instead of four per tag at
+ * its first point, which would hold up the first writes after a restart). Tags made
+ * later are loaded one by one when their first point comes. */
+static aj_err preload_tags(aj_engine *e, aj_db *db) {
+    aj_result *r;
+    aj_err err = aj_db_query(db, TAG_COLS "ORDER BY id", NULL, 0, &r);
+    if (err) return err;
+    for (int i = 0; !err && i < aj_result_rows(r) && e->n_tags < AJ_ENGINE_TAGS_MAX; i++) {
+        tag_state *st = tag_from_row(r, i);
+        if (!st)
+            err = AJ_ENOMEM;
+        else if ((err = add_tag(e, st)))
+            free_tag(st);
+    }
+    aj_result_free(r);
+    if (err) return err;
+    /* The last chunk of every tag: its last point is where compression resumes. */
+    err =
+        aj_db_query(db,
+                    "SELECT c.tag_id, c.data FROM archive_chunks c JOIN (SELECT tag_id, MAX(t_first_ns) AS t "
+                    "FROM archive_chunks GROUP BY tag_id) m ON m.tag_id = c.tag_id AND m.t = c.t_first_ns",
+                    NULL, 0, &r);
+    if (err) return err;
+    aj_point *pts = malloc(sizeof *pts * AJ_CHUNK_POINTS_MAX);
+    if (!pts) err = AJ_ENOMEM;
+    for (int i = 0; !err && i < aj_result_rows(r); i++) {
+        tag_state *st = find_by_id(e, aj_result_int(r, i, 0));
+        size_t len = 0, n = 0;
+        const void *blob = aj_result_blob(r, i, 1, &len);
+        if (!st || !blob) continue;
+        if (aj_chunk_decode(blob, len, pts, AJ_CHUNK_POINTS_MAX, &n) != AJ_OK || n == 0) {
+            aj_warn("engine: tag %lld: its last archive chunk is unreadable", (long long)st->tag_id);
+            continue;
+        }
+        set_prior(st, &pts[n - 1]);
+    }
+    free(pts);
+    aj_result_free(r);
+    if (!err) err = aj_ea_preload(e, db);
+    return err;
 }
 
 aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, int64_t *tag_id) {
@@ -894,6 +952,8 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
     aj_result_free(r);
     if (!rc) rc = bind_journal(db, journal_dir, db_id, err, errlen);
     if (!rc && (rc = aj_ea_init(e, db))) snprintf(err, errlen, "cannot load the alarm journal position");
+    if (!rc && (rc = preload_tags(e, db)))
+        snprintf(err, errlen, "cannot load the tags: %s", aj_db_errmsg(db));
     replay_ctx ctx = {e, db, 0, 0};
     e->is_replaying = true;
     if (!rc) rc = aj_journal_replay(e->journal, from, replay_one, &ctx, err, errlen);

@@ -229,12 +229,32 @@ static void slot_free(aj_engine *e, alarm_slot *s) {
     free(s);
 }
 
+/* Adds a definition to its tag (st not shared yet, or e->lock held). */
+static void add_def(aj_engine *e, tag_state *st, const aj_alarm_def_row *row) {
+    if (row->is_quality) {
+        st->quality_alarm_id = row->def.id; /* its slot is made on first use */
+        return;
+    }
+    if (st->n_alarms >= AJ_ALARM_DEFS_PER_TAG) return;
+    alarm_slot *s = slot_new(e, st, row);
+    if (s) st->alarms[st->n_alarms++] = s; /* an unusable definition: the loader filtered those */
+}
+
+/* Restores an alarm of st from its saved state. */
+static void restore_saved(aj_engine *e, tag_state *st, int64_t alarm_id, const void *blob, size_t len,
+                          int64_t since_ns) {
+    alarm_slot *s = find_slot(st, alarm_id);
+    if (!s && st->quality_alarm_id == alarm_id) s = quality_slot(e, st);
+    if (s && blob) slot_restore(s, blob, len, since_ns);
+}
+
 /* Loads the tag's definitions and saved states into st (engine pointer e). */
 static aj_err load_slots(aj_engine *e, aj_db *db, tag_state *st) {
     aj_alarm_def_row rows[AJ_ALARM_DEFS_PER_TAG];
     size_t n = 0;
     aj_err err = aj_alarm_defs_load(db, st->tag_id, rows, AJ_ALARM_DEFS_PER_TAG, &n);
     if (err) return err;
+    for (size_t i = 0; i < n; i++) add_def(e, st, &rows[i]);
     aj_val p = AJ_VINT(st->tag_id);
     aj_result *r = NULL;
     err = aj_db_query(db,
@@ -242,22 +262,36 @@ static aj_err load_slots(aj_engine *e, aj_db *db, tag_state *st) {
                       "s.alarm_id WHERE d.tag_id = ? AND d.is_retired = 0",
                       &p, 1, &r);
     if (err) return err;
-    for (size_t i = 0; i < n; i++) {
-        int saved_row = -1;
-        for (int k = 0; k < aj_result_rows(r); k++)
-            if (aj_result_int(r, k, 0) == rows[i].def.id) saved_row = k;
-        if (rows[i].is_quality) {
-            st->quality_alarm_id = rows[i].def.id;
-            if (saved_row < 0) continue; /* made on first use */
-        }
-        alarm_slot *s = slot_new(e, st, &rows[i]);
-        if (!s) continue; /* an unusable definition: aj_alarm_defs_load filtered those */
-        if (saved_row >= 0) {
-            size_t len;
-            const void *blob = aj_result_blob(r, saved_row, 1, &len);
-            if (blob) slot_restore(s, blob, len, aj_result_int(r, saved_row, 2));
-        }
-        st->alarms[st->n_alarms++] = s;
+    for (int k = 0; k < aj_result_rows(r); k++) {
+        size_t len = 0;
+        const void *blob = aj_result_blob(r, k, 1, &len);
+        restore_saved(e, st, aj_result_int(r, k, 0), blob, len, aj_result_int(r, k, 2));
+    }
+    aj_result_free(r);
+    return AJ_OK;
+}
+
+static void preload_def(void *ctx, const aj_alarm_def_row *row) {
+    aj_engine *e = ctx;
+    tag_state *st = aj_engine_find_tag(e, row->def.tag_id);
+    if (st) add_def(e, st, row);
+}
+
+aj_err aj_ea_preload(aj_engine *e, aj_db *db) {
+    aj_err err = aj_alarm_defs_load_all(db, preload_def, e);
+    if (err) return err;
+    aj_result *r;
+    err = aj_db_query(
+        db,
+        "SELECT d.tag_id, s.alarm_id, s.saved, s.since_ns FROM alarm_state s JOIN alarm_defs d ON "
+        "d.id = s.alarm_id WHERE d.is_retired = 0",
+        NULL, 0, &r);
+    if (err) return err;
+    for (int k = 0; k < aj_result_rows(r); k++) {
+        tag_state *st = aj_engine_find_tag(e, aj_result_int(r, k, 0));
+        size_t len = 0;
+        const void *blob = aj_result_blob(r, k, 2, &len);
+        if (st) restore_saved(e, st, aj_result_int(r, k, 1), blob, len, aj_result_int(r, k, 3));
     }
     aj_result_free(r);
     return AJ_OK;

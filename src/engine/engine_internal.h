@@ -162,6 +162,7 @@ int64_t aj_engine_mono_ms(void);
 aj_err aj_ea_init(aj_engine *e, aj_db *db); /* before the replay; no lock */
 void aj_ea_free(aj_engine *e);
 aj_err aj_ea_load_tag(aj_engine *e, aj_db *db, tag_state *st); /* st not shared yet; no lock */
+aj_err aj_ea_preload(aj_engine *e, aj_db *db);                 /* at start: every loaded tag's alarms */
 void aj_ea_free_tag(tag_state *st);
 void aj_ea_quality_event(void *ctx, const aj_quality_event *ev); /* ctx: ea_ctx */
 void aj_ea_feed(aj_engine *e, tag_state *st, const aj_point *p);
