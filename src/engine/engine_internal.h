@@ -69,7 +69,7 @@ typedef struct tag_state {
 /* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */
 typedef struct id_slot {
     int64_t tag_id; /* 0 = empty */
-    uint32_t index;
+    tag_state *st;
 } id_slot;
 
 typedef struct batch {
