@@ -30,12 +30,14 @@
 
 /* Where an accepted point came from, to name it if the engine's screen rejects it. */
 typedef struct origin {
-    int32_t at;    /* line protocol: line number; JSON: index in points */
-    int16_t field; /* line protocol: field index on the line; JSON: -1 */
+    int64_t newest; /* the tag's newest time in the engine when resolved */
+    int32_t at;     /* line protocol: line number; JSON: index in points */
+    int16_t field;  /* line protocol: field index on the line; JSON: -1 */
 } origin;
 
 typedef struct ingest {
     aj_req *req;
+    int64_t newest; /* of the key resolved last */
     aj_point *pts;
     origin *from;
     size_t n, cap;
@@ -64,48 +66,73 @@ static aj_err add_point(ingest *in, const aj_point *p, int32_t at, int16_t field
         in->from = grown_from;
         in->cap = cap;
     }
-    in->from[in->n] = (origin){at, field};
+    in->from[in->n] = (origin){in->newest, at, field};
     in->pts[in->n++] = *p;
     return AJ_OK;
 }
 
-/* Takes out the points the engine would drop as late, rejecting each by its origin. */
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Takes out the points the engine would drop as late (not after the tag's newest time
+ * when resolved, or after an earlier point of the same tag in this request), rejecting
+ * each by its origin. A race with another request for the same tag only lets a late
+ * point through to the engine, which drops and counts it. */
 static aj_err screen_late(ingest *in) {
     if (in->n == 0) return AJ_OK;
-    bool *is_late = malloc(in->n);
-    if (!is_late) return AJ_ENOMEM;
-    if (aj_engine_screen(in->req->app->engine, in->pts, in->n, is_late) > 0) {
-        size_t k = 0;
-        for (size_t i = 0; i < in->n; i++) {
-            if (!is_late[i]) {
-                in->pts[k] = in->pts[i];
-                in->from[k++] = in->from[i];
-                continue;
-            }
-            json_t *where;
-            if (in->from[i].field >= 0) {
-                where = json_pack("{s:i, s:i}", "line", in->from[i].at, "field_index", in->from[i].field);
-            } else {
-                char path[64];
-                snprintf(path, sizeof path, "$.points[%d]", in->from[i].at);
-                where = json_pack("{s:s}", "path", path);
-            }
-            json_object_set_new(
-                where, "reason",
-                json_string("late: not after the tag's latest point (points of a tag must come "
-                            "in event-time order, within the reorder window)"));
-            reject(in, where);
+    bool in_order = aj_engine_reorder_ns(in->req->app->engine) == 0;
+    uint32_t cap = 16;
+    while (cap < 2 * in->n) cap *= 2; /* n <= AJ_ENGINE_BATCH_POINTS_MAX */
+    struct seen {
+        int64_t tag_id, max_t;
+    } *seen = in_order ? calloc(cap, sizeof *seen) : NULL;
+    if (in_order && !seen) return AJ_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        const aj_point *p = &in->pts[i];
+        bool late = p->t_ns <= in->from[i].newest;
+        if (seen) {
+            uint32_t j = (uint32_t)mix64((uint64_t)p->tag_id) & (cap - 1);
+            while (seen[j].tag_id != 0 && seen[j].tag_id != p->tag_id) j = (j + 1) & (cap - 1);
+            if (seen[j].tag_id == 0)
+                seen[j] = (struct seen){p->tag_id, p->t_ns};
+            else if (p->t_ns <= seen[j].max_t)
+                late = true;
+            else
+                seen[j].max_t = p->t_ns;
         }
-        in->n = k;
+        if (!late) {
+            in->pts[k] = in->pts[i];
+            in->from[k++] = in->from[i];
+            continue;
+        }
+        json_t *where;
+        if (in->from[i].field >= 0) {
+            where = json_pack("{s:i, s:i}", "line", in->from[i].at, "field_index", in->from[i].field);
+        } else {
+            char path[64];
+            snprintf(path, sizeof path, "$.points[%d]", in->from[i].at);
+            where = json_pack("{s:s}", "path", path);
+        }
+        json_object_set_new(where, "reason",
+                            json_string("late: not after the tag's latest point (points of a tag must come "
+                                        "in event-time order, within the reorder window)"));
+        reject(in, where);
     }
-    free(is_late);
+    in->n = k;
+    free(seen);
     return AJ_OK;
 }
 
 /* Resolves key in the caller's enterprise; rejects (with detail) when unknown. */
 static bool resolve(ingest *in, const char *key, int64_t *tag_id, json_t *where) {
     aj_req *req = in->req;
-    aj_err e = aj_engine_resolve(req->app->engine, aj_req_db(req), req->auth.enterprise_id, key, tag_id);
+    aj_err e = aj_engine_resolve_newest(req->app->engine, aj_req_db(req), req->auth.enterprise_id, key, tag_id,
+                                        &in->newest);
     if (e == AJ_OK) {
         json_decref(where);
         return true;

@@ -69,17 +69,18 @@ static tag_state *find_by_key(aj_engine *e, int64_t enterprise_id, const char *k
     uint32_t mask = e->cap_ids - 1;
     uint64_t h = key_hash(enterprise_id, key);
     for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
-        if (e->by_key[i] == 0) return NULL;
-        tag_state *st = e->tags[e->by_key[i] - 1];
-        if (st->key_hash == h && st->enterprise_id == enterprise_id && strcmp(st->key, key) == 0) return st;
+        const key_slot *ks = &e->by_key[i];
+        if (!ks->st) return NULL;
+        if (ks->hash == h && ks->st->enterprise_id == enterprise_id && strcmp(ks->st->key, key) == 0)
+            return ks->st;
     }
 }
 
-static void put_key(uint32_t *table, uint32_t cap, const tag_state *st, uint32_t index) {
+static void put_key(key_slot *table, uint32_t cap, tag_state *st) {
     uint32_t mask = cap - 1;
     uint32_t i = (uint32_t)st->key_hash & mask;
-    while (table[i] != 0) i = (i + 1) & mask;
-    table[i] = index + 1;
+    while (table[i].st) i = (i + 1) & mask;
+    table[i] = (key_slot){st->key_hash, st};
 }
 
 static void put_id(id_slot *table, uint32_t cap, int64_t tag_id, tag_state *st) {
@@ -102,7 +103,7 @@ static aj_err add_tag(aj_engine *e, tag_state *st) {
     if ((e->n_tags + 1) * 2 > e->cap_ids) {
         uint32_t cap = e->cap_ids ? e->cap_ids * 2 : 2048;
         id_slot *table = calloc(cap, sizeof *table);
-        uint32_t *keys = calloc(cap, sizeof *keys);
+        key_slot *keys = calloc(cap, sizeof *keys);
         if (!table || !keys) {
             free(table);
             free(keys);
@@ -110,7 +111,7 @@ static aj_err add_tag(aj_engine *e, tag_state *st) {
         }
         for (uint32_t i = 0; i < e->n_tags; i++) {
             put_id(table, cap, e->tags[i]->tag_id, e->tags[i]);
-            put_key(keys, cap, e->tags[i], i);
+            put_key(keys, cap, e->tags[i]);
         }
         free(e->by_id);
         free(e->by_key);
@@ -120,9 +121,13 @@ static aj_err add_tag(aj_engine *e, tag_state *st) {
     }
     e->tags[e->n_tags] = st;
     put_id(e->by_id, e->cap_ids, st->tag_id, st);
-    put_key(e->by_key, e->cap_ids, st, e->n_tags);
+    put_key(e->by_key, e->cap_ids, st);
     e->n_tags++;
     return AJ_OK;
+}
+
+int64_t aj_engine_reorder_ns(const aj_engine *e) {
+    return e->opts.reorder_ns;
 }
 
 tag_state *aj_engine_find_tag(aj_engine *e, int64_t tag_id) {
@@ -256,17 +261,38 @@ static aj_err preload_tags(aj_engine *e, aj_db *db) {
     return err;
 }
 
+/* The newest time the engine has taken for the tag (a point at or before it is late). */
+static int64_t newest_of(const tag_state *st) {
+    int64_t t = __atomic_load_n(&st->durable_t, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&st->has_last, __ATOMIC_RELAXED)) {
+        int64_t last = __atomic_load_n(&st->last_t, __ATOMIC_RELAXED);
+        if (last > t) t = last;
+    }
+    return t;
+}
+
 aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, int64_t *tag_id) {
+    int64_t newest;
+    return aj_engine_resolve_newest(e, db, enterprise_id, key, tag_id, &newest);
+}
+
+aj_err aj_engine_resolve_newest(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key,
+                                int64_t *tag_id, int64_t *newest) {
     /* The tables' read lock only: lookups run beside the engine thread applying points. */
     pthread_rwlock_rdlock(&e->tlock);
     tag_state *known = find_by_key(e, enterprise_id, key);
-    if (known) *tag_id = known->tag_id;
+    if (known) {
+        *tag_id = known->tag_id;
+        *newest = newest_of(known);
+    }
     pthread_rwlock_unlock(&e->tlock);
     if (known) return AJ_OK;
+    *newest = INT64_MIN;
     tag_state *st;
     aj_err err = load_tag(e, db, enterprise_id, key, &st);
     if (err) return err;
     *tag_id = st->tag_id;
+    *newest = newest_of(st);
     pthread_rwlock_wrlock(&e->tlock);
     if (find_by_id(e, st->tag_id)) {
         free_tag(st); /* another thread loaded it meanwhile */
@@ -580,45 +606,6 @@ static void apply_batch(aj_engine *e, const batch *b) {
     if (e->opts.reorder_ns > 0) release_due(e, false);
     e->last_point_ms = aj_engine_mono_ms();
     aj_ea_advance(e);
-}
-
-size_t aj_engine_screen(aj_engine *e, const aj_point *pts, size_t n, bool *is_late) {
-    /* Newest time per tag within this batch: a small table of the request's own. */
-    uint32_t cap = 16;
-    while (cap < 2 * n && cap < (1u << 22)) cap *= 2;
-    struct seen {
-        int64_t tag_id, max_t;
-    } *seen = e->opts.reorder_ns == 0 ? calloc(cap, sizeof *seen) : NULL;
-    size_t n_late = 0;
-    pthread_rwlock_rdlock(&e->tlock);
-    for (size_t i = 0; i < n; i++) {
-        is_late[i] = false;
-        int64_t t = pts[i].t_ns;
-        tag_state *st = find_by_id(e, pts[i].tag_id);
-        /* The engine thread moves these on; a stale read only lets a late point through
-         * to the engine, which drops and counts it. */
-        bool late = st && ((__atomic_load_n(&st->has_last, __ATOMIC_RELAXED) &&
-                            t <= __atomic_load_n(&st->last_t, __ATOMIC_RELAXED)) ||
-                           t <= __atomic_load_n(&st->durable_t, __ATOMIC_RELAXED));
-        if (seen && i < (size_t)cap / 2) {
-            uint32_t k = (uint32_t)hash64((uint64_t)pts[i].tag_id) & (cap - 1);
-            while (seen[k].tag_id != 0 && seen[k].tag_id != pts[i].tag_id) k = (k + 1) & (cap - 1);
-            if (seen[k].tag_id == 0) {
-                seen[k] = (struct seen){pts[i].tag_id, t};
-            } else if (t <= seen[k].max_t) {
-                late = true;
-            } else {
-                seen[k].max_t = t;
-            }
-        }
-        if (late) {
-            is_late[i] = true;
-            n_late++;
-        }
-    }
-    pthread_rwlock_unlock(&e->tlock);
-    free(seen);
-    return n_late;
 }
 
 /* The alarm watermark passed silent tags: stale detection, held spike candidates. */

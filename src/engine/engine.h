@@ -98,12 +98,14 @@ void aj_engine_stop(aj_engine *e);
 /* The id of the tag with this key in the enterprise (AJ_ENOTFOUND when none), using
  * db for a cache miss. */
 aj_err aj_engine_resolve(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key, int64_t *tag_id);
+/* The same, and the newest event time the engine has taken for the tag (INT64_MIN: none
+ * yet): a point at or before it would be dropped as late, so ingest rejects it by name
+ * (docs/historian.md "Late and out-of-order points"). */
+aj_err aj_engine_resolve_newest(aj_engine *e, aj_db *db, int64_t enterprise_id, const char *key,
+                                int64_t *tag_id, int64_t *newest);
 
-/* Marks (is_late[i] = true) the points the engine would drop as late: not after their
- * tag's latest applied point, or (without a reorder window) not after an earlier point
- * of the same tag in this batch. Callers reject those before aj_engine_submit, so a
- * client learns which points were not kept. Returns how many. */
-size_t aj_engine_screen(aj_engine *e, const aj_point *pts, size_t n, bool *is_late);
+/* The reorder window the engine runs with (0: points are applied at once). */
+int64_t aj_engine_reorder_ns(const aj_engine *e);
 
 /* Makes n points (tag_id resolved, any order) durable and queues them. AJ_EUNAVAILABLE
  * when the queue is full (nothing written), AJ_EIO when the journal fails. */

@@ -72,6 +72,13 @@ typedef struct id_slot {
     tag_state *st;
 } id_slot;
 
+/* (enterprise, key) -> state; the hash is kept in the slot so a probe touches a state
+ * (and its key) only when the hash matches. */
+typedef struct key_slot {
+    uint64_t hash;
+    tag_state *st; /* NULL = empty */
+} key_slot;
+
 typedef struct batch {
     aj_journal_pos pos;
     size_t n;
@@ -103,7 +110,7 @@ struct aj_engine {
     tag_state **tags;
     uint32_t n_tags, cap_tags;
     id_slot *by_id;   /* capacity cap_ids, power of two */
-    uint32_t *by_key; /* index + 1 (0 = empty), same capacity, keyed by (enterprise, key) */
+    key_slot *by_key; /* same capacity, keyed by (enterprise, key) */
     uint32_t cap_ids;
     int64_t watermark_ns;  /* latest event time applied */
     int64_t last_point_ms; /* wall clock (monotonic) of the latest applied batch */
