@@ -443,7 +443,9 @@ describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
       // leaving the page disposes the chart and its stream
       await tid('nav-tags').click();
       await page.waitForURL(/#\/tags$/);
-      assert.equal(await page.evaluate(() => window.__ajTrend === undefined), true, 'the trend view was disposed');
+      // (the view is disposed by the route change or at its next tick: wait for either)
+      await page.waitForFunction(() => window.__ajTrend === undefined, null, { timeout: 5_000 })
+        .catch(() => assert.fail('the trend view was disposed'));
     } finally {
       page.off('request', onRequest);
     }
