@@ -35,14 +35,30 @@ typedef struct origin {
     int16_t field;  /* line protocol: field index on the line; JSON: -1 */
 } origin;
 
+/* Points are parsed into a block of pending points whose keys are then looked up
+ * together (aj_engine_lookup_many): a request of 10,000 lines makes 157 lookups of 64
+ * keys instead of 10,000 single ones. A rejection by the parser first flushes the block,
+ * so the rejections of an answer stay in input order. */
+#define PENDING_BLOCK 64
+
+typedef struct pending {
+    aj_point p;
+    int32_t at;
+    int16_t field;
+    uint32_t key_off, key_len; /* in ingest.keys: key, NUL, field name, NUL */
+} pending;
+
 typedef struct ingest {
     aj_req *req;
-    int64_t newest; /* of the key resolved last */
     aj_point *pts;
     origin *from;
     size_t n, cap;
     int n_rejected;
     json_t *details;
+    pending wait[PENDING_BLOCK];
+    int n_wait;
+    char *keys; /* keys of the waiting points */
+    size_t keys_len, keys_cap;
 } ingest;
 
 static void reject(ingest *in, json_t *detail) {
@@ -53,7 +69,7 @@ static void reject(ingest *in, json_t *detail) {
         json_decref(detail);
 }
 
-static aj_err add_point(ingest *in, const aj_point *p, int32_t at, int16_t field) {
+static aj_err add_point(ingest *in, const aj_point *p, int64_t newest, int32_t at, int16_t field) {
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 1024;
         if (cap > AJ_ENGINE_BATCH_POINTS_MAX) cap = AJ_ENGINE_BATCH_POINTS_MAX;
@@ -66,9 +82,95 @@ static aj_err add_point(ingest *in, const aj_point *p, int32_t at, int16_t field
         in->from = grown_from;
         in->cap = cap;
     }
-    in->from[in->n] = (origin){in->newest, at, field};
+    in->from[in->n] = (origin){newest, at, field};
     in->pts[in->n++] = *p;
     return AJ_OK;
+}
+
+/* Where a point came from, for a rejection: {line, field} or {path}. */
+static json_t *where_of(int32_t at, int16_t field, const char *field_name) {
+    if (field >= 0) return json_pack("{s:i, s:s}", "line", at, "field", field_name);
+    char path[64];
+    snprintf(path, sizeof path, "$.points[%d]", at);
+    return json_pack("{s:s}", "path", path);
+}
+
+static void reject_unresolved(ingest *in, const pending *w, aj_err e) {
+    const char *key = in->keys + w->key_off;
+    json_t *where = where_of(w->at, w->field, key + w->key_len + 1);
+    json_object_set_new(
+        where, "reason",
+        json_string(e == AJ_ENOTFOUND ? "unknown tag key (register the tag first)" : "tag lookup failed"));
+    json_object_set_new(where, "key", json_string(key));
+    reject(in, where);
+}
+
+/* Resolves the keys of the waiting points in the caller's enterprise (those the engine
+ * does not hold yet one by one, from the store) and adds the points; unknown keys are
+ * rejected with detail. */
+static aj_err flush_pending(ingest *in) {
+    if (in->n_wait == 0) return AJ_OK;
+    aj_req *req = in->req;
+    const char *keys[PENDING_BLOCK];
+    size_t lens[PENDING_BLOCK];
+    int64_t ids[PENDING_BLOCK], newest[PENDING_BLOCK];
+    for (int i = 0; i < in->n_wait; i++) {
+        keys[i] = in->keys + in->wait[i].key_off;
+        lens[i] = in->wait[i].key_len;
+    }
+    aj_engine_lookup_many(req->app->engine, req->auth.enterprise_id, keys, lens, (size_t)in->n_wait, ids,
+                          newest);
+    aj_err err = AJ_OK;
+    for (int i = 0; i < in->n_wait && !err; i++) {
+        pending *w = &in->wait[i];
+        if (ids[i] == 0) {
+            aj_err e = aj_engine_resolve_newest(req->app->engine, aj_req_db(req), req->auth.enterprise_id,
+                                                keys[i], &ids[i], &newest[i]);
+            if (e) {
+                reject_unresolved(in, w, e);
+                continue;
+            }
+        }
+        w->p.tag_id = ids[i];
+        err = add_point(in, &w->p, newest[i], w->at, w->field);
+    }
+    in->n_wait = 0;
+    in->keys_len = 0;
+    return err;
+}
+
+/* Queues a parsed point whose key is still to be resolved. */
+static aj_err add_pending(ingest *in, const aj_point *p, const char *key, size_t key_len,
+                          const char *field_name, int32_t at, int16_t field) {
+    if (in->n_wait == PENDING_BLOCK) {
+        aj_err e = flush_pending(in);
+        if (e) return e;
+    }
+    size_t name_len = field_name ? strlen(field_name) : 0;
+    size_t need = key_len + 1 + name_len + 1;
+    if (in->keys_len + need > in->keys_cap) {
+        size_t cap = in->keys_cap ? in->keys_cap : 4096;
+        while (cap < in->keys_len + need) cap *= 2;
+        char *grown = realloc(in->keys, cap);
+        if (!grown) return AJ_ENOMEM;
+        in->keys = grown;
+        in->keys_cap = cap;
+    }
+    char *k = in->keys + in->keys_len;
+    memcpy(k, key, key_len);
+    k[key_len] = 0;
+    if (name_len) memcpy(k + key_len + 1, field_name, name_len);
+    k[key_len + 1 + name_len] = 0;
+    in->wait[in->n_wait++] = (pending){*p, at, field, (uint32_t)in->keys_len, (uint32_t)key_len};
+    in->keys_len += need;
+    return AJ_OK;
+}
+
+/* A rejection found while parsing: after the waiting points, to keep input order. */
+static aj_err reject_now(ingest *in, json_t *detail) {
+    aj_err e = flush_pending(in);
+    reject(in, detail);
+    return e;
 }
 
 static uint64_t mix64(uint64_t x) {
@@ -128,55 +230,25 @@ static aj_err screen_late(ingest *in) {
     return AJ_OK;
 }
 
-/* Resolves key in the caller's enterprise; rejects (with detail) when unknown. */
-static bool resolve(ingest *in, const char *key, int64_t *tag_id, json_t *where) {
-    aj_req *req = in->req;
-    aj_err e = aj_engine_resolve_newest(req->app->engine, aj_req_db(req), req->auth.enterprise_id, key, tag_id,
-                                        &in->newest);
-    if (e == AJ_OK) {
-        json_decref(where);
-        return true;
-    }
-    json_object_set_new(
-        where, "reason",
-        json_string(e == AJ_ENOTFOUND ? "unknown tag key (register the tag first)" : "tag lookup failed"));
-    json_object_set_new(where, "key", json_string(key));
-    reject(in, where);
-    return false;
-}
-
 static aj_err on_lp_line(void *ctx, const aj_lp_line *line) {
     ingest *in = ctx;
     for (int f = 0; f < line->n_fields; f++) {
         const aj_lp_field *fd = &line->fields[f];
         char key[AJ_LP_NAME_MAX * 2];
         aj_point p = {.t_ns = line->t_ns, .quality = AJ_QUALITY_GOOD};
-        json_t *where = json_pack("{s:i, s:s}", "line", line->line_no, "field", fd->key);
-        if (!aj_lp_tag_key(line, f, key, sizeof key)) {
-            json_object_set_new(where, "reason", json_string("tag key too long"));
-            reject(in, where);
-            continue;
+        const char *problem = NULL;
+        if (!aj_lp_tag_key(line, f, key, sizeof key))
+            problem = "tag key too long";
+        else if (!aj_lp_field_value(fd, &p.value, &p.type))
+            problem = "string fields are not stored as tag values";
+        aj_err e;
+        if (problem) {
+            json_t *where = where_of(line->line_no, (int16_t)f, fd->key);
+            json_object_set_new(where, "reason", json_string(problem));
+            e = reject_now(in, where);
+        } else {
+            e = add_pending(in, &p, key, strlen(key), fd->key, line->line_no, (int16_t)f);
         }
-        switch (fd->type) {
-        case AJ_LP_FLOAT:
-            p.value = fd->f, p.type = AJ_VALUE_FLOAT;
-            break;
-        case AJ_LP_INT:
-            p.value = (double)fd->i, p.type = AJ_VALUE_INT;
-            break;
-        case AJ_LP_UINT:
-            p.value = (double)fd->u, p.type = AJ_VALUE_INT;
-            break;
-        case AJ_LP_BOOL:
-            p.value = fd->b ? 1 : 0, p.type = AJ_VALUE_BOOL;
-            break;
-        default:
-            json_object_set_new(where, "reason", json_string("string fields are not stored as tag values"));
-            reject(in, where);
-            continue;
-        }
-        if (!resolve(in, key, &p.tag_id, where)) continue;
-        aj_err e = add_point(in, &p, line->line_no, (int16_t)f);
         if (e) return e;
     }
     return AJ_OK;
@@ -184,35 +256,33 @@ static aj_err on_lp_line(void *ctx, const aj_lp_line *line) {
 
 static aj_err on_lp_error(void *ctx, const aj_lp_error *err) {
     ingest *in = ctx;
-    reject(in, json_pack("{s:i, s:i, s:s}", "line", err->line, "column", err->column, "reason", err->reason));
-    return AJ_OK;
+    return reject_now(
+        in, json_pack("{s:i, s:i, s:s}", "line", err->line, "column", err->column, "reason", err->reason));
 }
 
 static aj_err on_pj_point(void *ctx, const aj_pj_point *pp) {
     ingest *in = ctx;
-    char path[64];
-    snprintf(path, sizeof path, "$.points[%d]", pp->index);
-    json_t *where = json_pack("{s:s}", "path", path);
     if (pp->type == AJ_VALUE_STRING) {
+        json_t *where = where_of(pp->index, -1, NULL);
         json_object_set_new(where, "reason", json_string("string values are not stored as tag values"));
-        reject(in, where);
-        return AJ_OK;
+        return reject_now(in, where);
     }
     aj_point p = {.t_ns = pp->t_ns, .value = pp->f, .type = pp->type, .quality = pp->quality};
     if (pp->quality == AJ_QUALITY_BAD) p.quality_reasons = AJ_QR_SOURCE_BAD;
-    if (!resolve(in, pp->key, &p.tag_id, where)) return AJ_OK;
-    return add_point(in, &p, pp->index, -1);
+    return add_pending(in, &p, pp->key, strlen(pp->key), NULL, pp->index, -1);
 }
 
 static aj_err on_pj_error(void *ctx, const aj_pj_error *err) {
     ingest *in = ctx;
-    reject(in, json_pack("{s:s, s:s}", "path", err->path, "reason", err->reason));
-    return AJ_OK;
+    return reject_now(in, json_pack("{s:s, s:s}", "path", err->path, "reason", err->reason));
 }
 
 /* Submits what was accepted and writes the answer. */
 static aj_err finish(aj_req *req, ingest *in) {
-    aj_err e = screen_late(in);
+    aj_err e = flush_pending(in);
+    if (e == AJ_ETOOBIG)
+        return aj_req_fail(req, e, "more than %d points in one request", AJ_ENGINE_BATCH_POINTS_MAX);
+    if (!e) e = screen_late(in);
     if (e) return aj_req_fail(req, e, "out of memory");
     e = aj_engine_submit(req->app->engine, in->pts, in->n);
     if (e == AJ_EUNAVAILABLE)
@@ -256,6 +326,7 @@ aj_err aj_api_write(aj_req *req) {
         aj_req_fail(req, e, "line protocol could not be processed: %s", aj_err_name(e));
     free(in.pts);
     free(in.from);
+    free(in.keys);
     json_decref(in.details);
     return e;
 }
@@ -274,6 +345,7 @@ aj_err aj_api_points(aj_req *req) {
         aj_req_fail(req, e, "points could not be processed: %s", aj_err_name(e));
     free(in.pts);
     free(in.from);
+    free(in.keys);
     json_decref(in.details);
     return e;
 }

@@ -58,21 +58,36 @@ static tag_state *find_by_id(aj_engine *e, int64_t tag_id) {
     }
 }
 
-static uint64_t key_hash(int64_t enterprise_id, const char *key) {
-    uint64_t h = 1469598103934665603ULL ^ (uint64_t)enterprise_id; /* FNV-1a */
-    for (const unsigned char *c = (const unsigned char *)key; *c; c++) h = (h ^ *c) * 1099511628211ULL;
+/* Key hash: 8 bytes at a time (keys are 20-60 bytes; a byte-wise hash was a tenth of the
+ * ingest's CPU), finished by hash64. In memory only, never stored. */
+static uint64_t key_hash(int64_t enterprise_id, const char *key, size_t len) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)enterprise_id ^ ((uint64_t)len << 48);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, key + i, len - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
     return hash64(h);
+}
+
+static bool key_matches(const tag_state *st, int64_t enterprise_id, const char *key, size_t len) {
+    return st->enterprise_id == enterprise_id && st->key_len == len && memcmp(st->key, key, len) == 0;
 }
 
 static tag_state *find_by_key(aj_engine *e, int64_t enterprise_id, const char *key) {
     if (!e->cap_ids) return NULL;
     uint32_t mask = e->cap_ids - 1;
-    uint64_t h = key_hash(enterprise_id, key);
+    size_t len = strlen(key);
+    uint64_t h = key_hash(enterprise_id, key, len);
     for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
         const key_slot *ks = &e->by_key[i];
         if (!ks->st) return NULL;
-        if (ks->hash == h && ks->st->enterprise_id == enterprise_id && strcmp(ks->st->key, key) == 0)
-            return ks->st;
+        if (ks->hash == h && key_matches(ks->st, enterprise_id, key, len)) return ks->st;
     }
 }
 
@@ -140,21 +155,21 @@ static void free_tag(tag_state *st) {
     free(st->held);
     free(st->held_pos);
     free(st->buf);
-    free(st->key);
     free(st);
 }
 
 /* A tag's state from its row (no store access). NULL when out of memory. */
 static tag_state *new_tag_state(int64_t id, int64_t enterprise_id, int64_t site_id, const char *key,
                                 const char *kind, bool has_lo, double lo, bool has_hi, double hi) {
-    tag_state *st = calloc(1, sizeof *st);
-    if (!st || !(st->key = strdup(key))) {
-        free(st);
-        return NULL;
-    }
+    size_t key_len = strlen(key);
+    tag_state *st = calloc(1, sizeof *st + key_len + 1);
+    if (!st) return NULL;
+    memcpy(st->key_text, key, key_len + 1);
+    st->key = st->key_text;
+    st->key_len = (uint32_t)key_len;
     st->tag_id = id;
     st->enterprise_id = enterprise_id;
-    st->key_hash = key_hash(enterprise_id, key);
+    st->key_hash = key_hash(enterprise_id, key, key_len);
     st->site_id = site_id;
     bool has_range = has_lo && has_hi && lo < hi;
     if (!has_range) {
@@ -301,6 +316,59 @@ aj_err aj_engine_resolve_newest(aj_engine *e, aj_db *db, int64_t enterprise_id, 
     }
     pthread_rwlock_unlock(&e->tlock);
     return err;
+}
+
+/* Keys looked up together: their slots are fetched, then their states, before any is
+ * compared, so the cache misses of a block overlap instead of following one another. */
+#define LOOKUP_BLOCK 16
+
+void aj_engine_lookup_many(aj_engine *e, int64_t enterprise_id, const char *const *keys, const size_t *lens,
+                           size_t n, int64_t *tag_ids, int64_t *newest) {
+    pthread_rwlock_rdlock(&e->tlock);
+    uint32_t mask = e->cap_ids ? e->cap_ids - 1 : 0;
+    for (size_t b = 0; b < n; b += LOOKUP_BLOCK) {
+        size_t m = n - b < LOOKUP_BLOCK ? n - b : LOOKUP_BLOCK;
+        uint64_t h[LOOKUP_BLOCK];
+        uint32_t at[LOOKUP_BLOCK];
+        tag_state *cand[LOOKUP_BLOCK];
+        for (size_t j = 0; j < m; j++) {
+            h[j] = key_hash(enterprise_id, keys[b + j], lens[b + j]);
+            at[j] = (uint32_t)h[j] & mask;
+            if (e->cap_ids) __builtin_prefetch(&e->by_key[at[j]]);
+        }
+        for (size_t j = 0; j < m; j++) { /* first slot with the same hash, or the empty end */
+            cand[j] = NULL;
+            if (!e->cap_ids) continue;
+            for (;; at[j] = (at[j] + 1) & mask) {
+                const key_slot *ks = &e->by_key[at[j]];
+                if (!ks->st) break;
+                if (ks->hash == h[j]) {
+                    cand[j] = ks->st;
+                    __builtin_prefetch(cand[j]);
+                    __builtin_prefetch(cand[j]->key_text);
+                    break;
+                }
+            }
+        }
+        for (size_t j = 0; j < m; j++) {
+            const char *key = keys[b + j];
+            size_t len = lens[b + j];
+            tag_state *st = cand[j];
+            if (st && !key_matches(st, enterprise_id, key, len)) { /* a hash collision: probe on */
+                st = NULL;
+                for (uint32_t i = (at[j] + 1) & mask; e->by_key[i].st; i = (i + 1) & mask) {
+                    const key_slot *ks = &e->by_key[i];
+                    if (ks->hash == h[j] && key_matches(ks->st, enterprise_id, key, len)) {
+                        st = ks->st;
+                        break;
+                    }
+                }
+            }
+            tag_ids[b + j] = st ? st->tag_id : 0;
+            newest[b + j] = st ? newest_of(st) : INT64_MIN;
+        }
+    }
+    pthread_rwlock_unlock(&e->tlock);
 }
 
 /* ---- journal records: a batch of points ------------------------------------------------

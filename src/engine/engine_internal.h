@@ -35,17 +35,20 @@ typedef struct alarm_slot {
 /* ---- per-tag state ------------------------------------------------------------------ */
 
 typedef struct tag_state {
+    /* first cache line: what a key lookup reads (aj_engine_lookup_many) */
+    uint64_t key_hash;
     int64_t tag_id;
     int64_t enterprise_id;
+    int64_t durable_t; /* last archived time durable in the store (INT64_MIN: none) */
+    int64_t last_t;    /* last raw point applied */
+    bool has_last;
+    uint32_t key_len;
+    char *key; /* = key_text */
     int64_t site_id;
-    char *key;
     aj_quality_config qcfg;
     aj_quality_state q;
     aj_compress_config ccfg;
     aj_compress_state c;
-    int64_t durable_t; /* last archived time durable in the store (INT64_MIN: none) */
-    int64_t last_t;    /* last raw point applied */
-    bool has_last;
     aj_point *buf; /* archived points: [0, n_hot) written (the hot window), then unwritten */
     uint32_t n_buf, cap_buf, n_hot;
     bool has_replay_pos; /* state depends on journal records from replay_pos on */
@@ -62,8 +65,7 @@ typedef struct tag_state {
     aj_journal_pos *held_pos; /* journal position of each held point's batch */
     uint32_t n_held, cap_held;
     bool is_held_listed;
-    /* aj_engine_screen: newest time seen in the batch being screened */
-    uint64_t key_hash;
+    char key_text[]; /* NUL-terminated, allocated with the state */
 } tag_state;
 
 /* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */

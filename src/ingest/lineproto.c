@@ -586,3 +586,22 @@ bool aj_lp_tag_key(const aj_lp_line *L, int field_index, char *out, size_t outle
     out[ok ? o : 0] = 0;
     return ok;
 }
+
+bool aj_lp_field_value(const aj_lp_field *f, double *value, aj_value_type *type) {
+    switch (f->type) {
+    case AJ_LP_FLOAT:
+        *value = f->f, *type = AJ_VALUE_FLOAT;
+        return true;
+    case AJ_LP_INT:
+        *value = (double)f->i, *type = AJ_VALUE_INT;
+        return true;
+    case AJ_LP_UINT:
+        *value = (double)f->u, *type = AJ_VALUE_INT;
+        return true;
+    case AJ_LP_BOOL:
+        *value = f->b ? 1 : 0, *type = AJ_VALUE_BOOL;
+        return true;
+    default:
+        return false;
+    }
+}

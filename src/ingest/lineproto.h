@@ -16,6 +16,7 @@
 #define AJ_LINEPROTO_H
 
 #include "base/err.h"
+#include "engine/point.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -120,5 +121,10 @@ aj_err aj_lp_precision_parse(const char *s, aj_lp_precision *out);
  * Writes it NUL-terminated into out; false when it does not fit in outlen bytes (out is
  * then ""). */
 bool aj_lp_tag_key(const aj_lp_line *line, int field_index, char *out, size_t outlen);
+
+/* The tag value a field carries (docs/line-protocol.md "Types"): float as is, integers
+ * (i and u) as doubles typed AJ_VALUE_INT, booleans as 0/1 typed AJ_VALUE_BOOL. false for
+ * a string field: strings are not stored as tag values. */
+bool aj_lp_field_value(const aj_lp_field *field, double *value, aj_value_type *type);
 
 #endif

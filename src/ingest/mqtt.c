@@ -233,20 +233,7 @@ static aj_err on_lp_line(void *ctx, const aj_lp_line *line) {
             warn_point(g, "line %d field \"%.100s\": tag key too long", line->line_no, fd->key);
             continue;
         }
-        switch (fd->type) {
-        case AJ_LP_FLOAT:
-            p.value = fd->f, p.type = AJ_VALUE_FLOAT;
-            break;
-        case AJ_LP_INT:
-            p.value = (double)fd->i, p.type = AJ_VALUE_INT;
-            break;
-        case AJ_LP_UINT:
-            p.value = (double)fd->u, p.type = AJ_VALUE_INT;
-            break;
-        case AJ_LP_BOOL:
-            p.value = fd->b ? 1 : 0, p.type = AJ_VALUE_BOOL;
-            break;
-        default:
+        if (!aj_lp_field_value(fd, &p.value, &p.type)) {
             warn_point(g, "line %d field \"%.100s\": string fields are not stored as tag values",
                        line->line_no, fd->key);
             continue;
