@@ -38,6 +38,7 @@ aj_err aj_api_tag_alarms_written(aj_req *req, int64_t tag_id) {
 
 void aj_api_tag_alarms_committed(aj_req *req, int64_t tag_id) {
     if (req->app->engine) aj_engine_reload_alarms(req->app->engine, tag_id);
+    aj_api_plant_committed(req, tag_id);
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */

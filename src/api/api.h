@@ -42,6 +42,16 @@ AJ_API_FAMILY(certificates)
 aj_err aj_api_enterprises_list(aj_req *req);
 aj_err aj_api_enterprises_get(aj_req *req);
 aj_err aj_api_plant_import(aj_req *req);
+/* The plant changed (resource hook and import): the engine binds the failure-mode rules again. */
+void aj_api_plant_committed(aj_req *req, int64_t id);
+/* incidents_api.c */
+aj_err aj_api_incidents_list(aj_req *req);
+aj_err aj_api_incident_get(aj_req *req);
+aj_err aj_api_incident_acknowledge(aj_req *req);
+aj_err aj_api_incident_handle(aj_req *req);
+aj_err aj_api_incident_resolve(aj_req *req);
+aj_err aj_api_incident_review(aj_req *req);
+aj_err aj_api_incident_comment(aj_req *req);
 aj_err aj_api_write(aj_req *req);
 aj_err aj_api_points(aj_req *req);
 aj_err aj_api_tag_history(aj_req *req);

@@ -34,8 +34,8 @@ typedef struct sse {
     int n_watch;
     int64_t watch[AJ_EVENTS_WATCH_MAX];
     bool want_alarms;
-    uint64_t alarm_seq, point_seq; /* last ring positions read */
-    int64_t last_journal_id;       /* alarm entries up to this id were sent */
+    uint64_t alarm_seq, point_seq, incident_seq; /* last ring positions read */
+    int64_t last_journal_id;                     /* alarm entries up to this id were sent */
     char *out;
     size_t out_len, out_off, out_cap;
     int64_t last_write_ms;
@@ -100,6 +100,14 @@ static void collect(sse *s) {
             if (out_event(s, "alarm", ev->journal_id, ev->text)) s->last_journal_id = ev->journal_id;
         }
     } while (n == READ_BATCH);
+    do { /* incident changes: live only (GET /api/v1/incidents has the state) */
+        n = aj_events_read(s->hub, AJ_EVENT_INCIDENT, s->incident_seq, s->batch, READ_BATCH, &lost);
+        for (size_t i = 0; i < n; i++) {
+            const aj_event *ev = &s->batch[i];
+            s->incident_seq = ev->seq;
+            if (s->want_alarms && in_scope(s, ev)) out_event(s, "incident", 0, ev->text);
+        }
+    } while (n == READ_BATCH);
     if (s->n_watch == 0) {
         s->point_seq = aj_events_head(s->hub, AJ_EVENT_POINT);
         return;
@@ -132,7 +140,10 @@ static long sse_read(void *ctx, char *buf, size_t max) {
             out_append(s, ": keepalive\n\n", 13);
             continue;
         }
-        if (!aj_events_wait(s->hub, s->alarm_seq, s->point_seq, 1000)) return AJ_STREAM_END;
+        uint64_t after[AJ_EVENT_KIND_COUNT] = {[AJ_EVENT_ALARM] = s->alarm_seq,
+                                               [AJ_EVENT_POINT] = s->point_seq,
+                                               [AJ_EVENT_INCIDENT] = s->incident_seq};
+        if (!aj_events_wait(s->hub, after, 1000)) return AJ_STREAM_END;
     }
 }
 
@@ -203,6 +214,7 @@ aj_err aj_api_events(aj_req *req) {
     if (!last) last = aj_req_query(req, "last_event_id");
     /* Ring positions first, so nothing published during the replay is missed. */
     s->point_seq = aj_events_head(s->hub, AJ_EVENT_POINT);
+    s->incident_seq = aj_events_head(s->hub, AJ_EVENT_INCIDENT);
     if (last && *last) {
         char *end;
         long long id = strtoll(last, &end, 10);

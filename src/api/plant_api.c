@@ -2,6 +2,7 @@
  * the plant file: POST /api/v1/plant/import (all or nothing) and
  * GET /api/v1/sites/{id}/plant (export in the same format). */
 #include "api/api.h"
+#include "engine/engine.h"
 #include "api/resource.h"
 #include "auth/perm.h"
 #include "plant/plant_file.h"
@@ -57,9 +58,15 @@ aj_err aj_api_plant_import(aj_req *req) {
         aj_req_fail(req, e, "import failed, nothing was imported: %s", aj_db_errmsg(req->db));
     } else {
         aj_reply_json(req, 200, aj_plant_report_json(rep));
+        aj_api_plant_committed(req, 0);
     }
     aj_plant_report_free(rep);
     return e;
+}
+
+void aj_api_plant_committed(aj_req *req, int64_t id) {
+    (void)id;
+    if (req->app->engine) aj_engine_reason_rebind(req->app->engine); /* rules follow the plant */
 }
 
 aj_err aj_api_plant_export(aj_req *req) {

@@ -2,6 +2,7 @@
  * detail of a person (certificates). Enumerations here are the documented vocabularies
  * of docs/plant-file.md. */
 #include "api/alarms_api.h"
+#include "api/api.h"
 #include "api/resource.h"
 #include "auth/perm.h"
 #include "base/limits.h"
@@ -104,6 +105,7 @@ const resource_def aj_res_areas = {
     .fields = area_fields,
     .perm_read = AJ_PERM_PLANT_READ,
     .perm_write = AJ_PERM_PLANT_WRITE,
+    .after_commit = aj_api_plant_committed,
     .conflict_msg = "an area with this code already exists in the site",
 };
 
@@ -134,6 +136,7 @@ const resource_def aj_res_assets = {
     .fields = asset_fields,
     .perm_read = AJ_PERM_PLANT_READ,
     .perm_write = AJ_PERM_PLANT_WRITE,
+    .after_commit = aj_api_plant_committed,
     .conflict_msg = "an asset with this code already exists in the site",
 };
 

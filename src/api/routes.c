@@ -9,6 +9,8 @@
 #define PLANT_W  AJ_PERM_PLANT_WRITE
 #define ALARM_OP (AJ_PERM_PLANT_READ | AJ_PERM_ALARMS_OPERATE)
 #define JO       (AJ_ROUTE_JSON_BODY | AJ_ROUTE_JSON_OPTIONAL)
+#define INC_OP   (AJ_PERM_PLANT_READ | AJ_PERM_INCIDENTS_OPERATE)
+#define INC_REV  (AJ_PERM_PLANT_READ | AJ_PERM_INCIDENTS_REVIEW)
 
 #define CRUD(path, fn, read_perm, write_perm, what)                                                          \
     {"GET", "/api/v1/" path, aj_api_##fn##_list, read_perm, 0, "list " what},                                \
@@ -70,7 +72,21 @@ const aj_route aj_routes[] = {
     {"GET", "/api/v1/alarm-kpi", aj_api_alarm_kpi, PLANT_R, 0,
      "alarm performance KPIs (ISA-18.2 / EEMUA 191) for a console (a set of areas)"},
     {"GET", "/api/v1/events", aj_api_events, PLANT_R, 0,
-     "live events (SSE): alarm transitions, points of watched tags"},
+     "live events (SSE): alarm transitions, incident changes, points of watched tags"},
+    {"GET", "/api/v1/incidents", aj_api_incidents_list, PLANT_R, 0,
+     "incidents of the failure-mode reasoner, ranked by priority and confidence"},
+    {"GET", "/api/v1/incidents/{id}", aj_api_incident_get, PLANT_R, 0,
+     "one incident: evidence chain, timeline, the alarms it suppressed"},
+    {"POST", "/api/v1/incidents/{id}/acknowledge", aj_api_incident_acknowledge, INC_OP, JO,
+     "acknowledge an incident"},
+    {"POST", "/api/v1/incidents/{id}/handle", aj_api_incident_handle, INC_OP, JO,
+     "take an incident into handling"},
+    {"POST", "/api/v1/incidents/{id}/resolve", aj_api_incident_resolve, INC_OP, J,
+     "resolve an incident (comment required); its suppressed alarms come back"},
+    {"POST", "/api/v1/incidents/{id}/review", aj_api_incident_review, INC_REV, J,
+     "review a resolved incident: root cause and lessons"},
+    {"POST", "/api/v1/incidents/{id}/comment", aj_api_incident_comment, INC_OP, J,
+     "add a comment to an incident's timeline"},
     {"GET", "/api/v1/users", aj_api_users_list, AJ_PERM_USERS_ADMIN, 0, "list user accounts"},
     {"POST", "/api/v1/users", aj_api_users_create, AJ_PERM_USERS_ADMIN, J, "create a user account"},
     {"GET", "/api/v1/users/{id}", aj_api_users_get, AJ_PERM_USERS_ADMIN, 0, "one user account"},

@@ -16,7 +16,9 @@
     X(AJ_PERM_METRICS_READ, "metrics.read")                                                                  \
     X(AJ_PERM_DATA_WRITE, "data.write")                                                                      \
     X(AJ_PERM_ALARMS_OPERATE, "alarms.operate")                                                              \
-    X(AJ_PERM_ALARMS_CONFIGURE, "alarms.configure")
+    X(AJ_PERM_ALARMS_CONFIGURE, "alarms.configure")                                                          \
+    X(AJ_PERM_INCIDENTS_OPERATE, "incidents.operate")                                                        \
+    X(AJ_PERM_INCIDENTS_REVIEW, "incidents.review")
 
 enum {
 #define X(id, name) id##_BIT,

@@ -4,6 +4,8 @@
 #include "audit/audit.h"
 #include "auth/users.h"
 #include "base/jsonutil.h"
+#include "base/fileread.h"
+#include "base/limits.h"
 #include "cli/cli.h"
 #include "plant/plant_file.h"
 #include "store/store.h"
@@ -44,35 +46,6 @@ static aj_err enterprise_id(aj_db *db, const char *code, int64_t *out) {
 static int fail(const char *what, const char *msg) {
     fprintf(stderr, "anjian admin %s: %s\n", what, msg);
     return AJ_EXIT_FAIL;
-}
-
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-        if (n == cap) {
-            char *grown = cap < (512u << 20) ? realloc(buf, cap * 2) : NULL;
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                snprintf(err, errlen, "%s is too large", path);
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-    }
-    if (f != stdin) fclose(f);
-    *len = n;
-    return buf;
 }
 
 static int run(const char *sub, aj_opts *o) {
@@ -172,7 +145,8 @@ static int run(const char *sub, aj_opts *o) {
             e = AJ_EINVAL;
         } else if (is_import) {
             size_t len = 0;
-            char *text = o->n_pos == 1 ? read_file(o->pos[0], &len, err, sizeof err) : NULL;
+            char *text = NULL;
+            if (o->n_pos == 1) aj_file_read(o->pos[0], AJ_BODY_MAX_MAX, &text, &len, err, sizeof err);
             if (o->n_pos != 1) snprintf(err, sizeof err, "give exactly one plant file (or - for stdin)");
             json_t *doc = NULL;
             char jmsg[400];

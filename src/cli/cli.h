@@ -14,6 +14,10 @@ enum { AJ_EXIT_OK = 0, AJ_EXIT_FAIL = 1, AJ_EXIT_USAGE = 2, AJ_EXIT_AUDIT = 3 };
 int aj_cmd_serve(int argc, char **argv);
 int aj_cmd_admin(int argc, char **argv);
 int aj_cmd_audit(int argc, char **argv);
+/* `anjian reason replay ...` (reason_cli.c): argv after "reason". */
+int aj_cmd_reason(int argc, char **argv);
+/* `anjian rules check FILE...` (rules_cli.c): argv after "rules". */
+int aj_cmd_rules(int argc, char **argv);
 
 /* Small option parser for the tool subcommands: --name value / --name=value. Returns
  * the value of --name or NULL; positional arguments are collected in pos. */

@@ -19,6 +19,8 @@ static void usage(FILE *out) {
         "  admin ...        create enterprises, sites, users; reset passwords; import plant files\n"
         "  audit verify     check the audit hash chain; exit 3 naming the first broken record\n"
         "  sim ...          plant simulator: line protocol of the demo plant, faults from scenario files\n"
+        "  rules check      check failure-mode rules files, FILE:LINE:COLUMN errors (docs/rules.md)\n"
+        "  reason replay    run the failure-mode rules over a simulated plant, in-process\n"
         "  routes           print the HTTP route table\n"
         "  config-docs      print the settings table as Markdown\n"
         "  version          print the version\n\n"
@@ -40,6 +42,8 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "admin")) return aj_cmd_admin(argc - 2, argv + 2);
     if (!strcmp(cmd, "audit")) return aj_cmd_audit(argc - 2, argv + 2);
     if (!strcmp(cmd, "sim")) return aj_cmd_sim(argc - 2, argv + 2);
+    if (!strcmp(cmd, "reason")) return aj_cmd_reason(argc - 2, argv + 2);
+    if (!strcmp(cmd, "rules")) return aj_cmd_rules(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("anjian %s\n", AJ_VERSION);
         return AJ_EXIT_OK;

@@ -47,6 +47,9 @@ static const setting settings[] = {
      "delete archived points older than this many days of event time (0: keep everything)"},
     {"web-root", "ANJIAN_WEB_ROOT", STR(web_root), AJ_DEFAULT_WEB_ROOT, true,
      "directory holding the web console's files"},
+    {"rules-dir", "ANJIAN_RULES_DIR", STR(rules_dir), AJ_DEFAULT_RULES_DIR, true,
+     "failure-mode rules: a directory of *.rules files or one file (empty: no reasoning; a missing directory "
+     "is skipped with a warning, a wrong rule stops the start; docs/reasoning.md)"},
     {"max-connections", "ANJIAN_MAX_CONNECTIONS", INT(max_connections, 1, AJ_HTTP_CONNECTIONS_MAX), "256",
      true, "concurrent HTTP connections (one thread each; more are refused)"},
     {"db-pool", "ANJIAN_DB_POOL", INT(db_pool, 1, AJ_DB_POOL_MAX), "8", true,

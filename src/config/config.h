@@ -18,6 +18,7 @@ typedef struct aj_config {
     int64_t reorder_window_ms; /* engine reorder window, 0 = off */
     int64_t retention_days;    /* archive retention, 0 = forever */
     char web_root[1024];     /* directory of the console */
+    char rules_dir[1024];    /* failure-mode rules; "" = no reasoning */
     int64_t max_connections; /* HTTP connections, one thread each */
     int64_t db_pool;         /* database connections */
     int64_t body_max;        /* bytes */

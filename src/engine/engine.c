@@ -522,7 +522,9 @@ static aj_err buffer_archived(void *ctx, const aj_point *p) {
 
 /* Points that passed the quality checks: alarms, then the compressor. */
 static void release_points(aj_engine *e, tag_state *st, const aj_point *out, size_t n_out) {
+    aj_rfeed *feed = e->reasoner ? aj_er_feed_of(e, st) : NULL;
     for (size_t i = 0; i < n_out; i++) {
+        if (feed && out[i].quality == AJ_QUALITY_GOOD) aj_rfeed_add(feed, out[i].t_ns, out[i].value);
         aj_ea_feed(e, st, &out[i]);
         aj_err err = aj_compress_feed(&st->c, &st->ccfg, &out[i], buffer_archived, st);
         if (err) aj_warn("engine: tag %lld: compression: %s", (long long)st->tag_id, aj_err_name(err));
@@ -541,7 +543,10 @@ static void apply_point(aj_engine *e, tag_state *st, const aj_point *p, aj_journ
     __atomic_store_n(&st->last_t, p->t_ns, __ATOMIC_RELAXED); /* read by aj_engine_screen */
     __atomic_store_n(&st->has_last, true, __ATOMIC_RELAXED);
     st->cur_pos = pos;
-    if (p->t_ns > e->watermark_ns) e->watermark_ns = p->t_ns;
+    if (p->t_ns > e->watermark_ns) {
+        e->watermark_ns = p->t_ns;
+        if (e->reasoner) aj_er_on_watermark(e);
+    }
     aj_point out[AJ_QUALITY_OUT_MAX];
     size_t n_out = 0;
     ea_ctx qc = {e, st};
@@ -860,6 +865,7 @@ static void *engine_main(void *arg) {
         pthread_mutex_unlock(&e->qlock);
         if (is_stopping) break;
         aj_engine_lock(e);
+        aj_er_rebind_if_wanted(e);
         if (b) apply_batch(e, b);
         if (aj_engine_mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS || aj_ea_wants_flush(e))
             flush(e, false);
@@ -1022,6 +1028,8 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
     if (!rc && (rc = aj_ea_init(e, db))) snprintf(err, errlen, "cannot load the alarm journal position");
     if (!rc && (rc = preload_tags(e, db)))
         snprintf(err, errlen, "cannot load the tags: %s", aj_db_errmsg(db));
+    e->db = db; /* the reasoner writes incidents with the engine's connection */
+    if (!rc) rc = aj_er_start(e, db, err, errlen);
     replay_ctx ctx = {e, db, 0, 0};
     e->is_replaying = true;
     if (!rc) rc = aj_journal_replay(e->journal, from, replay_one, &ctx, err, errlen);
@@ -1036,6 +1044,7 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
         free(e->by_id);
         free(e->by_key);
         free(e->held_tags);
+        aj_er_free(e);
         aj_ea_free(e);
         free(e);
         return rc;
@@ -1076,6 +1085,7 @@ void aj_engine_stop(aj_engine *e) {
     free(e->by_id);
     free(e->by_key);
     free(e->held_tags);
+    aj_er_free(e);
     aj_ea_free(e);
     pthread_cond_destroy(&e->q_nonempty);
     pthread_cond_destroy(&e->q_drained);

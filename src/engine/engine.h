@@ -68,6 +68,9 @@ typedef struct aj_engine_options {
     /* Archive chunks whose last point is older than the newest event time less this are
      * deleted; 0 keeps everything. */
     int64_t retention_ns;
+    /* Failure-mode rules (docs/reasoning.md): a directory of *.rules files or one file;
+     * NULL or "": no reasoning. A rules error stops aj_engine_start with its position. */
+    const char *rules_path;
 } aj_engine_options;
 
 typedef struct aj_engine_stats {
@@ -129,6 +132,23 @@ aj_err aj_engine_recent(aj_engine *e, int64_t tag_id, int64_t from_ns, int64_t t
 void aj_engine_drain(aj_engine *e);
 
 void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out);
+
+/* The plant changed (tags, assets, areas, a plant import): the reasoner binds its rules
+ * again on the engine thread, keeping what unchanged instances learned. */
+void aj_engine_reason_rebind(aj_engine *e);
+
+/* A person resolved the incident: the alarms it suppressed come back and its instance may
+ * open a new incident. */
+aj_err aj_engine_incident_closed(aj_engine *e, int64_t incident_id);
+
+/* Publishes an incident change (JSON text) on the live stream (API actions). */
+void aj_engine_publish_incident(aj_engine *e, int64_t enterprise_id, int64_t site_id, const char *text);
+
+typedef struct aj_engine_reason_stats_t {
+    int modes, instances;
+    uint64_t ticks, incidents_opened;
+} aj_engine_reason_stats_t;
+void aj_engine_reason_stats(aj_engine *e, aj_engine_reason_stats_t *out);
 
 /* ---- alarms (docs/alarms.md) ----------------------------------------------------------- */
 

@@ -383,6 +383,10 @@ void aj_ea_feed(aj_engine *e, tag_state *st, const aj_point *p) {
 void aj_ea_advance(aj_engine *e) {
     int64_t wm = aj_ea_watermark(e);
     if (wm == INT64_MIN) return;
+    /* The reasoner's clock is the newest event time less the lateness, not capped at the
+     * wall clock: recorded or simulated data stamped ahead of now is reasoned over at its
+     * own times (docs/reasoning.md "Clock"). */
+    aj_er_advance(e, e->watermark_ns - AJ_ENGINE_LATENESS_NS);
     for (uint32_t i = 0; i < e->n_timers;) {
         alarm_slot *s = e->timers[i];
         if (aj_alarm_next_due(&s->a) <= wm) {
@@ -652,6 +656,25 @@ aj_err aj_engine_alarm_act(aj_engine *e, int64_t tag_id, int64_t alarm_id, const
     if (out) aj_alarm_get_status(&s->a, out);
     aj_engine_unlock(e);
     return err;
+}
+
+int aj_ea_suppress_tag(aj_engine *e, tag_state *st, int64_t suppressor_id, bool is_on, int64_t t_ns,
+                       const char *actor) {
+    int n = 0;
+    e->cur_actor = actor;
+    for (int i = 0; i < st->n_alarms; i++) {
+        alarm_slot *s = st->alarms[i];
+        if (s->row.is_quality) continue; /* data-quality diagnostics stay visible */
+        int64_t t = t_ns > s->a.now_ns ? t_ns : s->a.now_ns;
+        aj_err err =
+            is_on ? aj_alarm_suppress(&s->a, t, suppressor_id) : aj_alarm_unsuppress(&s->a, t, suppressor_id);
+        if (err) continue;
+        n++;
+        after_input(e, s);
+        if (!s->is_dirty && list_push(&e->dirty, &e->n_dirty, &e->cap_dirty, s)) s->is_dirty = true;
+    }
+    e->cur_actor = NULL;
+    return n;
 }
 
 aj_err aj_engine_alarm_status(aj_engine *e, int64_t tag_id, int64_t alarm_id, aj_alarm_status *out) {

@@ -11,6 +11,7 @@
 #include "engine/events.h"
 #include "engine/journal.h"
 #include "engine/quality.h"
+#include "reason/reasoner.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,7 +66,9 @@ typedef struct tag_state {
     aj_journal_pos *held_pos; /* journal position of each held point's batch */
     uint32_t n_held, cap_held;
     bool is_held_listed;
-    char key_text[]; /* NUL-terminated, allocated with the state */
+    aj_rfeed *feed;     /* the reasoner's feed of the tag (NULL: no rule uses it) */
+    bool is_feed_known; /* feed looked up since the latest bind */
+    char key_text[];    /* NUL-terminated, allocated with the state */
 } tag_state;
 
 /* Open addressing: tag id -> index in e->tags; (enterprise, key) -> index. */
@@ -136,6 +139,12 @@ struct aj_engine {
     int64_t last_retention_ms;
     const char *cur_actor; /* actor of the entries being made (NULL: "system") */
 
+    /* failure-mode reasoning (engine_reason.c; e->lock) */
+    aj_reasoner *reasoner; /* NULL: no rules */
+    atomic_bool is_rebind_wanted;
+    int64_t reason_next_ns; /* the watermark at which the next tick is due */
+    atomic_uint_fast64_t incidents_opened;
+
     pthread_mutex_t qlock; /* queue, reservations */
     pthread_cond_t q_nonempty, q_drained;
     batch *queue[AJ_ENGINE_QUEUE_BATCHES];
@@ -179,7 +188,18 @@ void aj_ea_advance(aj_engine *e); /* fire timers due by the alarm watermark */
 int64_t aj_ea_watermark(const aj_engine *e);
 bool aj_ea_wants_flush(const aj_engine *e);
 aj_err aj_ea_persist(aj_engine *e, aj_db *db); /* inside the flush transaction */
-void aj_ea_persisted(aj_engine *e);            /* after it committed */
+/* Reasoning (engine_reason.c). */
+aj_err aj_er_start(aj_engine *e, aj_db *db, char *err, size_t errlen); /* before the replay */
+void aj_er_free(aj_engine *e);
+void aj_er_advance(aj_engine *e, int64_t watermark_ns);
+void aj_er_on_watermark(aj_engine *e); /* the engine's watermark moved */
+void aj_er_rebind_if_wanted(aj_engine *e);
+aj_rfeed *aj_er_feed_of(aj_engine *e, tag_state *st);
+/* Suppresses by design (is_on) or releases the process alarms of a tag for suppressor_id
+ * (an incident), at t_ns or the alarm's own clock if later; returns how many changed. */
+int aj_ea_suppress_tag(aj_engine *e, tag_state *st, int64_t suppressor_id, bool is_on, int64_t t_ns,
+                       const char *actor);
+void aj_ea_persisted(aj_engine *e); /* after it committed */
 
 typedef struct ea_ctx {
     aj_engine *e;

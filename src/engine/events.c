@@ -112,7 +112,13 @@ size_t aj_events_read(aj_events *h, aj_event_kind kind, uint64_t after, aj_event
     return n;
 }
 
-bool aj_events_wait(aj_events *h, uint64_t after_alarm, uint64_t after_point, int timeout_ms) {
+static bool has_news(const aj_events *h, const uint64_t after[AJ_EVENT_KIND_COUNT]) {
+    for (int k = 0; k < AJ_EVENT_KIND_COUNT; k++)
+        if (h->rings[k].head > after[k]) return true;
+    return false;
+}
+
+bool aj_events_wait(aj_events *h, const uint64_t after[AJ_EVENT_KIND_COUNT], int timeout_ms) {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += timeout_ms / 1000;
@@ -122,8 +128,7 @@ bool aj_events_wait(aj_events *h, uint64_t after_alarm, uint64_t after_point, in
         until.tv_sec++;
     }
     pthread_mutex_lock(&h->lock);
-    while (!h->is_closed && h->rings[AJ_EVENT_ALARM].head <= after_alarm &&
-           h->rings[AJ_EVENT_POINT].head <= after_point) {
+    while (!h->is_closed && !has_news(h, after)) {
         if (pthread_cond_timedwait(&h->cond, &h->lock, &until) != 0) break;
     }
     bool is_open = !h->is_closed;

@@ -1,7 +1,8 @@
 /* events.h — the live event hub behind GET /api/v1/events (SSE).
  *
- * Two fixed rings: alarm transitions (each with its alarm-journal id, which is the SSE
- * event id) and points of watched tags (no id: live only). The engine publishes; each
+ * Fixed rings: alarm transitions (each with its alarm-journal id, which is the SSE event
+ * id), points of watched tags (no id: live only) and incident changes (id = the incident
+ * timeline id). The engine publishes; each
  * SSE connection reads from the rings at its own pace by sequence number. A reader that
  * falls behind a whole ring is told how many events it lost (points only in practice:
  * the engine writes alarm entries to the store long before the alarm ring wraps, and a
@@ -24,7 +25,8 @@
 /* Tags one SSE connection may watch. */
 #define AJ_EVENTS_WATCH_MAX 256
 
-typedef enum { AJ_EVENT_ALARM, AJ_EVENT_POINT, AJ_EVENT_KIND_COUNT } aj_event_kind;
+/* Rings: alarm transitions, points of watched tags, incident changes (docs/reasoning.md). */
+typedef enum { AJ_EVENT_ALARM, AJ_EVENT_POINT, AJ_EVENT_INCIDENT, AJ_EVENT_KIND_COUNT } aj_event_kind;
 
 typedef struct aj_event {
     uint64_t seq;       /* per ring, from 1 */
@@ -53,9 +55,9 @@ uint64_t aj_events_tail(aj_events *h, aj_event_kind kind);
  * how many; *lost counts events that were overwritten before they could be read. */
 size_t aj_events_read(aj_events *h, aj_event_kind kind, uint64_t after, aj_event *out, size_t cap,
                       uint64_t *lost);
-/* Blocks until either ring's head passes after_alarm / after_point, the hub closes, or
- * timeout_ms passes. Returns false when the hub is closed. */
-bool aj_events_wait(aj_events *h, uint64_t after_alarm, uint64_t after_point, int timeout_ms);
+/* Blocks until some ring's head passes after[kind], the hub closes, or timeout_ms
+ * passes. Returns false when the hub is closed. */
+bool aj_events_wait(aj_events *h, const uint64_t after[AJ_EVENT_KIND_COUNT], int timeout_ms);
 
 /* Wakes every waiter and makes aj_events_wait return false from now on (shutdown). */
 void aj_events_close(aj_events *h);

@@ -1,4 +1,5 @@
-/* models.c — the physical-ish models of the simulator: weather, equipment, detectors.
+/* models.c — the physical-ish models of the simulator: weather and equipment (the gas
+ * detectors are in gas.c).
  *
  * Every sample runs three passes in a fixed order (this order, and drawing exactly one
  * deviate per tag and a fixed number per asset and for the weather, is what keeps runs
@@ -12,6 +13,11 @@
  *      reactor's heat balance under a PI cooling controller;
  *   3. tags: value = model(asset state, role, the tag's range) + noise, clamped to the
  *      instrument range; gas detectors add a Gaussian-plume concentration per leak.
+ *      The noise deviate is scaled by the scenario's "noise" factor (exactly 1 by default).
+ *
+ * Faults act through the effects of their asset (sim_effects, filled by faults.c before
+ * this pass). Every effect is 0 without a fault and enters so that 0 leaves the value
+ * bit-identical (x·(1 + 0), x + 0), which is how a faulty run stays comparable.
  *
  * Nominal operating points are fractions of each tag's instrument range, so any plant
  * file gives values that sit sensibly inside their ranges. The equations are written out
@@ -167,7 +173,7 @@ static void weather_step(aj_sim *s, const lags *l) {
     lag(&s->amb_slow, s->air, l->h6, s->is_first);
 }
 
-static double wind_from_deg(const aj_sim *s) {
+double aj_sim_wind_from_deg(const aj_sim *s) {
     double d = fmod(s->wcfg.wind_from + s->wind_dir_dev, 360.0);
     return d < 0 ? d + 360.0 : d;
 }
@@ -175,38 +181,6 @@ static double wind_from_deg(const aj_sim *s) {
 /* Cooling water supply temperature: follows the slow ambient, never below 15 ℃. */
 static double cooling_water(const aj_sim *s) {
     return fmax(15.0, s->amb_slow + 14.0);
-}
-
-/* ---- gas plume ---------------------------------------------------------------------------- */
-
-/* Ground-level concentration (kg/m³) of a ground-level point source q_kg_s at distance
- * (dx, dy) from it: Gaussian plume with Briggs open-country class D sigmas plus a 0.5 m
- * near-field spread and a 1 m virtual source; upwind it falls off within a few metres. */
-static double plume_kg_m3(double q_kg_s, double dx, double dy, double wind_from, double u) {
-    double to = (wind_from + 180.0) * PI / 180.0;
-    double ux = sin(to), uy = cos(to);
-    double down = dx * ux + dy * uy, cross = dx * uy - dy * ux;
-    double se = fmax(down, 0.0) + 1.0;
-    double sy = 0.08 * se / sqrt(1 + 0.0001 * se), sz = 0.06 * se / sqrt(1 + 0.0015 * se);
-    sy = sqrt(sy * sy + 0.25);
-    sz = sqrt(sz * sz + 0.25);
-    double c = q_kg_s / (PI * sy * sz * fmax(u, 0.5)) * exp(-cross * cross / (2 * sy * sy));
-    if (down < 0) c *= exp(-down * down / 8.0);
-    return c;
-}
-
-double aj_sim_leak_volfrac(const aj_sim *s, double x, double y, int sub, bool any_substance) {
-    double vf = 0, from = wind_from_deg(s);
-    for (int i = 0; i < s->n_faults; i++) {
-        const sim_fault *f = &s->faults[i];
-        if (f->type != SIM_F_FLANGE_MICRO_LEAK || f->severity <= 0) continue;
-        int fs = f->substance >= 0 ? f->substance : sub;
-        if (!any_substance && fs != sub) continue;
-        double m = fs >= 0 ? aj_sim_substances[fs].molar_mass : 29.0;
-        double q = f->magnitude * f->severity / 1000.0; /* g/s -> kg/s */
-        vf += plume_kg_m3(q, x - f->lx, y - f->ly, from, s->wind_speed) / (m / 24.04);
-    }
-    return vf;
 }
 
 /* ---- assets -------------------------------------------------------------------------------- */
@@ -252,13 +226,13 @@ static void reactor_step(aj_sim *s, sim_asset *a) {
 }
 
 static void asset_step(aj_sim *s, sim_asset *a, const lags *l) {
+    const sim_effects *fx = &a->fx;
     double z = aj_rng_gauss(&s->rng);
     a->load_noise = s->is_first ? 0 : ou(a->load_noise, 0.02, l->ou_load, z);
     double cyc = sin(2 * PI * s->t_s / a->load_period_s + a->load_phase);
-    a->load = clampd(a->load_mean + a->load_amp * cyc + a->load_noise, 0.2, 1.0);
+    a->load = clampd(a->load_mean + fx->load_shift + a->load_amp * cyc + a->load_noise, 0.2, 1.0);
     if (a->parent >= 0 && a->tmpl == SIM_T_MOTOR) a->load = s->assets[a->parent].load;
     double q = a->load, amb = s->amb;
-    const sim_effects *fx = &a->fx;
     switch (a->tmpl) {
     case SIM_T_PUMP:
         a->power = q * (0.55 + 0.45 * q * q);
@@ -274,7 +248,7 @@ static void asset_step(aj_sim *s, sim_asset *a, const lags *l) {
     case SIM_T_MOTOR: {
         double p = a->parent >= 0 ? s->assets[a->parent].power : 0.35 + 0.65 * q;
         a->power = p;
-        lag(&a->t_winding, amb + 25 + 50 * p * p, l->s1800, s->is_first);
+        lag(&a->t_winding, amb + 25 + 50 * p * p + fx->winding_dt, l->s1800, s->is_first);
         lag(&a->t_bearing, amb + 18 + 12 * q + fx->bearing_dt, l->s1200, s->is_first);
         break;
     }
@@ -341,19 +315,21 @@ static double tank_value(const aj_sim *s, const sim_asset *a, const sim_tag *t, 
     }
 }
 
+/* Cavitation makes flow, discharge pressure and current fluctuate (k_proc) and the
+ * vibration broadband (k_vib); both factors are exactly 1 without it. */
 static double pump_value(const aj_sim *s, const sim_asset *a, const sim_tag *t, double z) {
     double q = a->load;
     const sim_effects *fx = &a->fx;
-    double span = t->hi - t->lo;
+    double span = t->hi - t->lo, k_proc = 1 + fx->noise_proc, k_vib = 1 + fx->noise_vib;
     switch (t->role) {
     case SIM_R_FLOW:
-        return q * 0.75 * t->hi + 0.004 * span * z;
+        return q * 0.75 * t->hi * (1 + fx->flow_frac) + 0.004 * span * z * k_proc;
     case SIM_R_SUCTION_PRESSURE:
-        return frac(t, 0.2 - 0.03 * q * q) + 0.002 * span * z;
+        return frac(t, 0.2 - 0.03 * q * q + fx->suction_span) + 0.002 * span * z;
     case SIM_R_DISCHARGE_PRESSURE:
-        return frac(t, (0.28 + 0.30 * q * q) * (1 + fx->pressure_frac)) + 0.002 * span * z;
+        return frac(t, (0.28 + 0.30 * q * q) * (1 + fx->pressure_frac)) + 0.002 * span * z * k_proc;
     case SIM_R_MOTOR_CURRENT:
-        return 0.8 * t->hi * (0.3 + 0.7 * a->power) * (1 + fx->current_frac) + 0.004 * span * z;
+        return 0.8 * t->hi * (0.3 + 0.7 * a->power) * (1 + fx->current_frac) + 0.004 * span * z * k_proc;
     case SIM_R_SEAL_TEMP:
         return a->t_seal + 0.08 * z;
     case SIM_R_BEARING_TEMP:
@@ -361,29 +337,32 @@ static double pump_value(const aj_sim *s, const sim_asset *a, const sim_tag *t, 
     case SIM_R_IR_MAX:
         return a->t_casing + a->t_ir_hot + 0.15 * z;
     case SIM_R_VIB_1X:
-        return (1.1 + 0.9 * q) * (1 + fx->vib1) * (1 + 0.03 * z);
+        return (1.1 + 0.9 * q) * (1 + fx->vib1) * (1 + 0.03 * z * k_vib);
     case SIM_R_VIB_2X:
-        return 0.45 * (1 + 0.3 * q) * (1 + fx->vib2) * (1 + 0.03 * z);
+        return 0.45 * (1 + 0.3 * q) * (1 + fx->vib2) * (1 + 0.03 * z * k_vib);
     case SIM_R_VIB_3X:
-        return 0.25 * (1 + 0.2 * q) * (1 + fx->vib3) * (1 + 0.03 * z);
+        return 0.25 * (1 + 0.2 * q) * (1 + fx->vib3) * (1 + 0.03 * z * k_vib);
     default:
         return frac(t, 0.5) + 0.002 * span * z;
     }
 }
 
+/* Below 10 % surge margin flow and discharge pressure oscillate (period 20 s, amplitude
+ * up to 8 % of their range at 0 margin) and the 1×/2× vibration rises: surge precursor. */
 static double compressor_value(const aj_sim *s, const sim_asset *a, const sim_tag *t, double z) {
     double q = a->load, span = t->hi - t->lo;
     const sim_effects *fx = &a->fx;
     double pr_rel = (0.45 + 0.15 * q) / 0.5775; /* pressure ratio relative to design */
-    double margin = clampd(100.0 * (q / (0.62 * pr_rel) - 1.0), 0, 100);
+    double margin = clampd(100.0 * (q / (0.62 * pr_rel) - 1.0), 0, 100) * (1 - clampd(fx->surge_loss, 0, 1));
     double surge_vib = margin < 10 ? 0.3 * (10 - margin) : 0;
+    double osc = margin < 10 ? 0.08 * (10 - margin) / 10 * sin(2 * PI * s->t_s / 20.0 + a->load_phase) : 0;
     switch (t->role) {
     case SIM_R_FLOW:
-        return q * 0.7 * t->hi + 0.004 * span * z;
+        return q * 0.7 * t->hi + osc * span + 0.004 * span * z;
     case SIM_R_SUCTION_PRESSURE:
         return frac(t, 0.5 * (1 - 0.05 * q)) + 0.002 * span * z;
     case SIM_R_DISCHARGE_PRESSURE:
-        return frac(t, (0.45 + 0.15 * q) * (1 + fx->pressure_frac)) + 0.002 * span * z;
+        return frac(t, (0.45 + 0.15 * q) * (1 + fx->pressure_frac)) + osc * span + 0.002 * span * z;
     case SIM_R_SURGE_MARGIN:
         return margin + 0.5 * z;
     case SIM_R_VIB_1X:
@@ -436,24 +415,27 @@ static double reactor_value(const aj_sim *s, const sim_asset *a, const sim_tag *
     }
 }
 
+/* Fouling lowers the effectiveness and raises the pressure drop; a tube leak (hot fluid
+ * into the cold side) offsets the outlets and the pressure drop and adds cold-side flow. */
 static double hx_value(const aj_sim *s, const sim_asset *a, const sim_tag *t, double z) {
     double q = a->load, span = t->hi - t->lo;
+    const sim_effects *fx = &a->fx;
     const sim_tag *hot = role_tag(s, a, SIM_R_INLET_TEMP_HOT);
     double th_in = hot ? frac(hot, 0.40 + 0.08 * q) : 100.0;
-    double tc_in = cooling_water(s), eff = 0.6;
+    double tc_in = cooling_water(s), eff = 0.6 * (1 - clampd(fx->eff_loss, 0, 0.95));
     switch (t->role) {
     case SIM_R_INLET_TEMP_HOT:
         return th_in + 0.08 * z;
     case SIM_R_OUTLET_TEMP_HOT:
-        return th_in - eff * (th_in - tc_in) + 0.08 * z;
+        return th_in - eff * (th_in - tc_in) + fx->hot_out_dt + 0.08 * z;
     case SIM_R_INLET_TEMP_COLD:
         return tc_in + 0.05 * z;
     case SIM_R_OUTLET_TEMP_COLD:
-        return tc_in + 0.5 * eff * (th_in - tc_in) + 0.08 * z;
+        return tc_in + 0.5 * eff * (th_in - tc_in) + fx->cold_out_dt + 0.08 * z;
     case SIM_R_PRESSURE_DROP:
-        return frac(t, 0.35 * q * q) + 0.003 * span * z;
+        return frac(t, 0.35 * q * q * fmax(0.0, 1 + fx->dp_frac)) + 0.003 * span * z;
     case SIM_R_FLOW:
-        return q * 0.6 * t->hi + 0.004 * span * z;
+        return q * 0.6 * t->hi * (1 + fx->flow_frac) + 0.004 * span * z;
     default:
         return frac(t, 0.5) + 0.002 * span * z;
     }
@@ -528,26 +510,6 @@ static double asset_value(const aj_sim *s, const sim_tag *t, double z) {
     }
 }
 
-static double detector_value(const aj_sim *s, const sim_tag *t, double z) {
-    switch (t->model) {
-    case SIM_M_DET_LEL: {
-        double v = 0.2 * z;
-        if (t->substance >= 0 && aj_sim_substances[t->substance].lel_pct > 0) {
-            double vf = aj_sim_leak_volfrac(s, t->x, t->y, t->substance, false);
-            v += vf * 100.0 / aj_sim_substances[t->substance].lel_pct * 100.0;
-        }
-        return v;
-    }
-    case SIM_M_DET_PPM: {
-        double v = 0.004 * (t->hi - t->lo) * z;
-        if (t->substance >= 0) v += aj_sim_leak_volfrac(s, t->x, t->y, t->substance, false) * 1e6;
-        return v;
-    }
-    default: /* oxygen: 20.9 % diluted by whatever accumulates */
-        return 20.9 * (1.0 - fmin(1.0, aj_sim_leak_volfrac(s, t->x, t->y, -1, true))) + 0.03 * z;
-    }
-}
-
 static double tag_value(const aj_sim *s, const sim_tag *t, double z) {
     switch (t->model) {
     case SIM_M_ASSET:
@@ -555,7 +517,7 @@ static double tag_value(const aj_sim *s, const sim_tag *t, double z) {
     case SIM_M_DET_LEL:
     case SIM_M_DET_PPM:
     case SIM_M_DET_O2:
-        return detector_value(s, t, z);
+        return aj_sim_detector_value(s, t, z);
     case SIM_M_AIR_TEMP:
         return s->air + 0.05 * z;
     case SIM_M_HUMIDITY:
@@ -563,7 +525,7 @@ static double tag_value(const aj_sim *s, const sim_tag *t, double z) {
     case SIM_M_WIND_SPEED:
         return s->wind_speed * (1 + 0.05 * z);
     case SIM_M_WIND_DIR: {
-        double d = fmod(wind_from_deg(s) + 2.0 * z + 360.0, 360.0);
+        double d = fmod(aj_sim_wind_from_deg(s) + 2.0 * z + 360.0, 360.0);
         return d;
     }
     case SIM_M_TYPHOON:
@@ -580,7 +542,7 @@ void aj_sim_models_step(aj_sim *s) {
     for (size_t i = 0; i < s->n_assets; i++) asset_step(s, &s->assets[i], &l);
     for (size_t i = 0; i < s->n_tags; i++) {
         sim_tag *t = &s->tags[i];
-        double z = aj_rng_gauss(&s->rng);
+        double z = aj_rng_gauss(&s->rng) * s->noise_scale;
         double v = tag_value(s, t, z);
         if (!isfinite(v)) v = t->has_range ? t->hi : 0;
         t->value = t->has_range ? clampd(v, t->lo, t->hi) : v;

@@ -1,22 +1,14 @@
-/* scenario.c — scenario files: parsing, fault development, effects and ground truth.
+/* scenario.c — scenario files: parsing and validation against the plant.
  *
  * A scenario (format "anjian-scenario", docs/simulator.md) is untrusted input: it is
  * parsed with bounded nesting (aj_json_parse), every member is checked, and every
- * reference (asset, tag, area) is resolved against the simulator's plant. Errors name
- * the JSONPath of the offending member. Parsing fills a scratch array and installs it
- * only when the whole file is valid.
- *
- * Fault life cycle, evaluated at every sample from its offsets (event time only):
- *
- *   none --onset--> onset --(0 < p < 1)--> developing --(p >= 1)--> failed
- *     any active phase --clear_at--> cleared (effects stop, sensor faults release)
- *
- * p = (t − onset) / duration; severity = p (linear), (e^(4p) − 1)/(e^4 − 1)
- * (exponential) or 1 from onset (step). A label is written on every phase change and
- * each time the severity passes another tenth while developing.
+ * reference (asset, tag, area, leak point) is resolved against the simulator's plant,
+ * including what a fault type needs there (a motor_overheat a motor, an inerting oxygen
+ * detectors). Errors name the JSONPath of the offending member. Parsing fills a scratch
+ * array and installs it (with the weather and the noise factor) only when the whole file
+ * is valid. What the faults do at run time is in faults.c.
  */
 #include "base/jsonutil.h"
-#include "base/timeutil.h"
 #include "sim/sim_int.h"
 
 #include <inttypes.h>
@@ -25,15 +17,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const fault_names[SIM_F_COUNT] = {
-    "seal_failure", "bearing_wear", "flange_micro_leak", "reactor_cooling_loss", "tank_overfill", "stuck",
-    "drift",        "typhoon"};
+/* What a fault type is aimed at. */
+typedef enum {
+    TARGET_ASSET, /* "asset" */
+    TARGET_TAG,   /* "tag": a sensor fault */
+    TARGET_LEAK,  /* "leak" point or "asset" (its position) */
+    TARGET_SPACE, /* "area" or a gas_detector_group "asset" */
+    TARGET_NONE   /* the whole site (typhoon) */
+} target_kind;
 
-static const char *const phase_names[] = {"none", "onset", "developing", "failed", "cleared"};
+/* Per fault type: target, default development, magnitude default and bounds (units in
+ * docs/simulator.md; a NAN default is computed from the target tag's range). */
+typedef struct fault_spec {
+    target_kind target;
+    sim_development development;
+    double magnitude_default, magnitude_min, magnitude_max;
+} fault_spec;
 
-/* Default magnitude per fault type (see docs/simulator.md for the units). */
-static const double magnitude_default[SIM_F_COUNT] = {1.0, 1.0, 10.0, 0.8, 1.5, 0.0, 0.0, 2.0};
-static const double magnitude_max[SIM_F_COUNT] = {10.0, 10.0, 10000.0, 1.0, 100.0, 0.0, 1e9, 4.0};
+static const fault_spec specs[SIM_F_COUNT] = {
+    [SIM_F_SEAL_FAILURE] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.0, 0, 10},
+    [SIM_F_BEARING_WEAR] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.0, 0, 10},
+    [SIM_F_FLANGE_MICRO_LEAK] = {TARGET_LEAK, SIM_DEV_LINEAR, 10.0, 0, 10000},
+    [SIM_F_REACTOR_COOLING_LOSS] = {TARGET_ASSET, SIM_DEV_LINEAR, 0.8, 0, 1},
+    [SIM_F_TANK_OVERFILL] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.5, 0, 100},
+    [SIM_F_STUCK] = {TARGET_TAG, SIM_DEV_STEP, 0, 0, 0},
+    [SIM_F_DRIFT] = {TARGET_TAG, SIM_DEV_LINEAR, NAN, -1e9, 1e9},
+    [SIM_F_TYPHOON] = {TARGET_NONE, SIM_DEV_STEP, 2.0, 0, 4},
+    [SIM_F_CAVITATION] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.0, 0, 4},
+    [SIM_F_MOTOR_OVERHEAT] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.0, 0, 3},
+    [SIM_F_COMPRESSOR_SURGE] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.0, 0, 1},
+    [SIM_F_HX_FOULING] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.0, 0, 1.5},
+    [SIM_F_HX_TUBE_LEAK] = {TARGET_ASSET, SIM_DEV_LINEAR, 1.0, 0, 5},
+    [SIM_F_CONFINED_SPACE_INERTING] = {TARGET_SPACE, SIM_DEV_LINEAR, 0.3, 0, 2},
+    [SIM_F_TOXIC_RELEASE] = {TARGET_LEAK, SIM_DEV_LINEAR, 2.0, 0, 10000},
+    [SIM_F_SPIKE] = {TARGET_TAG, SIM_DEV_STEP, NAN, -1e9, 1e9},
+    [SIM_F_LOAD_STEP] = {TARGET_ASSET, SIM_DEV_STEP, -0.3, -0.8, 0.8},
+};
+
+/* Spike spacing when "every" is not given: one a minute on average. */
+#define SPIKE_EVERY_NS_DEFAULT (60LL * 1000000000LL)
 
 void aj_sim_weather_defaults(sim_weather_cfg *w) {
     w->air_mean = 8.0; /* Shanghai, December */
@@ -223,11 +245,23 @@ static bool template_fits(sim_fault_type type, sim_template t) {
     case SIM_F_SEAL_FAILURE:
         return t == SIM_T_PUMP || t == SIM_T_COMPRESSOR;
     case SIM_F_BEARING_WEAR:
+    case SIM_F_MOTOR_OVERHEAT:
         return t == SIM_T_PUMP || t == SIM_T_COMPRESSOR || t == SIM_T_MOTOR;
     case SIM_F_REACTOR_COOLING_LOSS:
         return t == SIM_T_REACTOR;
     case SIM_F_TANK_OVERFILL:
         return t == SIM_T_TANK;
+    case SIM_F_CAVITATION:
+        return t == SIM_T_PUMP;
+    case SIM_F_COMPRESSOR_SURGE:
+        return t == SIM_T_COMPRESSOR;
+    case SIM_F_HX_FOULING:
+    case SIM_F_HX_TUBE_LEAK:
+        return t == SIM_T_HX;
+    case SIM_F_CONFINED_SPACE_INERTING:
+        return t == SIM_T_GD_GROUP;
+    case SIM_F_LOAD_STEP: /* assets whose load drives their signals (a motor follows its parent) */
+        return t == SIM_T_PUMP || t == SIM_T_COMPRESSOR || t == SIM_T_HX || t == SIM_T_PIPE_RACK;
     default:
         return true;
     }
@@ -263,8 +297,8 @@ static bool parse_leak(parser *p, const json_t *fo, const char *path, sim_fault 
     } else if (f->asset >= 0 && p->s->assets[f->asset].has_xy) {
         f->lx = p->s->assets[f->asset].x, f->ly = p->s->assets[f->asset].y;
     } else {
-        fail(p, path,
-             "a flange_micro_leak needs \"leak\": {\"x\", \"y\", \"area\"} or an \"asset\" with a position");
+        fail(p, path, "a %s needs \"leak\": {\"x\", \"y\", \"area\"} or an \"asset\" with a position",
+             aj_sim_fault_names[f->type]);
         return false;
     }
     const char *sub_name;
@@ -277,6 +311,8 @@ static bool parse_leak(parser *p, const json_t *fo, const char *path, sim_fault 
             fail(p, sub, "unknown substance \"%.64s\"", sub_name);
             return false;
         }
+    } else if (f->type == SIM_F_TOXIC_RELEASE) {
+        f->substance = aj_sim_substance_find("H2S");
     } else {
         f->substance = nearest_detector_gas(p->s, f->lx, f->ly);
     }
@@ -285,103 +321,179 @@ static bool parse_leak(parser *p, const json_t *fo, const char *path, sim_fault 
     return true;
 }
 
-static bool parse_target(parser *p, const json_t *fo, const char *path, sim_fault *f) {
-    const char *asset, *tag;
-    if (!get_str(p, fo, path, "asset", &asset) || !get_str(p, fo, path, "tag", &tag)) return false;
+/* "$.faults[i].member" into sub. */
+static void member_path(char *sub, size_t n, const char *path, const char *member) {
+    snprintf(sub, n, "%s.%s", path, member);
+}
+
+static bool resolve_asset(parser *p, const char *path, const char *code, sim_fault *f) {
     char sub[200];
-    if (asset) {
-        snprintf(sub, sizeof sub, "%s.asset", path);
-        f->asset = find_asset(p->s, asset);
-        if (f->asset < 0) {
-            fail(p, sub, "no asset \"%.64s\" in the plant", asset);
-            return false;
-        }
-        if (!template_fits(f->type, p->s->assets[f->asset].tmpl)) {
-            fail(p, sub, "a %s cannot happen on asset \"%.64s\" (wrong template)", fault_names[f->type],
-                 asset);
-            return false;
-        }
-    }
-    if (tag) {
-        snprintf(sub, sizeof sub, "%s.tag", path);
-        f->tag = aj_sim_tag_find(p->s, tag);
-        if (f->tag < 0) {
-            fail(p, sub, "no tag \"%.64s\" in the plant", tag);
-            return false;
-        }
-    }
-    bool is_sensor = f->type == SIM_F_STUCK || f->type == SIM_F_DRIFT;
-    if (is_sensor && (f->tag < 0 || asset)) {
-        fail(p, path, "a %s fault needs \"tag\" (and no \"asset\")", fault_names[f->type]);
+    member_path(sub, sizeof sub, path, "asset");
+    f->asset = find_asset(p->s, code);
+    if (f->asset < 0) {
+        fail(p, sub, "no asset \"%.64s\" in the plant", code);
         return false;
     }
-    if (!is_sensor && tag) {
-        snprintf(sub, sizeof sub, "%s.tag", path);
-        fail(p, sub, "only stuck and drift faults target a tag");
-        return false;
-    }
-    if (f->type == SIM_F_FLANGE_MICRO_LEAK) return parse_leak(p, fo, path, f);
-    if (json_object_get(fo, "leak")) {
-        snprintf(sub, sizeof sub, "%s.leak", path);
-        fail(p, sub, "only flange_micro_leak faults have a leak point");
-        return false;
-    }
-    if (json_object_get(fo, "substance")) {
-        snprintf(sub, sizeof sub, "%s.substance", path);
-        fail(p, sub, "only flange_micro_leak faults have a substance");
-        return false;
-    }
-    if (!is_sensor && f->type != SIM_F_TYPHOON && f->asset < 0) {
-        fail(p, path, "a %s fault needs \"asset\"", fault_names[f->type]);
+    if (!template_fits(f->type, p->s->assets[f->asset].tmpl)) {
+        fail(p, sub, "a %s cannot happen on asset \"%.64s\" (wrong template)", aj_sim_fault_names[f->type],
+             code);
         return false;
     }
     return true;
 }
 
-static bool parse_fault(parser *p, const json_t *fo, const char *path, sim_fault *f) {
-    static const char *const keys[] = {"id",        "type",        "asset",       "tag",      "leak",
-                                       "substance", "onset",       "development", "duration", "magnitude",
-                                       "clear_at",  "description", NULL};
-    if (!json_is_object(fo)) {
-        fail(p, path, "must be an object");
+static bool resolve_area(parser *p, const char *path, const char *code, sim_fault *f) {
+    char sub[200];
+    member_path(sub, sizeof sub, path, "area");
+    if (f->type != SIM_F_CONFINED_SPACE_INERTING) {
+        fail(p, sub, "only confined_space_inerting faults target an area");
         return false;
     }
-    if (!keys_ok(p, fo, path, keys)) return false;
-    memset(f, 0, sizeof *f);
-    f->asset = -1, f->tag = -1, f->substance = -1, f->ir_asset = -1, f->press_asset = -1, f->clear_ns = -1;
-    const char *id, *type, *dev, *desc;
-    char sub[200];
-    if (!get_str(p, fo, path, "id", &id) || !get_str(p, fo, path, "type", &type) ||
-        !get_str(p, fo, path, "development", &dev) || !get_str(p, fo, path, "description", &desc))
+    f->area = -1;
+    for (size_t i = 0; i < p->s->n_areas; i++)
+        if (!strcmp(p->s->areas[i], code)) f->area = (int)i;
+    if (f->area < 0) {
+        fail(p, sub, "no area \"%.64s\" in the plant", code);
         return false;
-    if (id) {
-        if (!*id || strlen(id) > AJ_CODE_LEN_MAX) {
-            snprintf(sub, sizeof sub, "%s.id", path);
-            fail(p, sub, "must be 1-%d characters", AJ_CODE_LEN_MAX);
+    }
+    return true;
+}
+
+/* Members that only some types have: "tag", "leak", "substance", "every". */
+static bool members_fit(parser *p, const json_t *fo, const char *path, const sim_fault *f,
+                        const char *asset) {
+    target_kind tk = specs[f->type].target;
+    char sub[200];
+    if (tk == TARGET_TAG && (f->tag < 0 || asset)) {
+        fail(p, path, "a %s fault needs \"tag\" (and no \"asset\")", aj_sim_fault_names[f->type]);
+        return false;
+    }
+    static const struct {
+        const char *member;
+        target_kind tk;
+        const char *msg;
+    } only[] = {
+        {"tag", TARGET_TAG, "only stuck, drift and spike faults target a tag"},
+        {"leak", TARGET_LEAK, "only flange_micro_leak and toxic_release faults have a leak point"},
+        {"substance", TARGET_LEAK, "only flange_micro_leak and toxic_release faults have a substance"},
+    };
+    for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
+        if (tk == only[i].tk || !json_object_get(fo, only[i].member)) continue;
+        member_path(sub, sizeof sub, path, only[i].member);
+        fail(p, sub, "%s", only[i].msg);
+        return false;
+    }
+    if (f->type != SIM_F_SPIKE && json_object_get(fo, "every")) {
+        member_path(sub, sizeof sub, path, "every");
+        fail(p, sub, "only spike faults have \"every\"");
+        return false;
+    }
+    return true;
+}
+
+/* motor_overheat on a pump or compressor: the fault is its motor's (the motor asset whose
+ * parent it is); the labels then name the motor. */
+static bool resolve_motor(parser *p, const char *path, sim_fault *f) {
+    const aj_sim *s = p->s;
+    if (s->assets[f->asset].tmpl == SIM_T_MOTOR) return true;
+    for (size_t i = 0; i < s->n_assets; i++) {
+        if (s->assets[i].tmpl == SIM_T_MOTOR && s->assets[i].parent == f->asset) {
+            f->asset = (int)i;
+            return true;
+        }
+    }
+    char sub[200];
+    member_path(sub, sizeof sub, path, "asset");
+    fail(p, sub, "\"%.64s\" has no motor (no asset of template motor has it as parent)",
+         s->assets[f->asset].code);
+    return false;
+}
+
+/* confined_space_inerting: an "area" or a gas_detector_group "asset", with oxygen
+ * detectors there. */
+static bool space_fits(parser *p, const char *path, sim_fault *f) {
+    const aj_sim *s = p->s;
+    if ((f->area >= 0) == (f->asset >= 0)) {
+        fail(
+            p, path,
+            "a confined_space_inerting fault needs \"area\" or a gas_detector_group \"asset\" (one of them)");
+        return false;
+    }
+    int n_o2 = 0;
+    for (size_t i = 0; i < s->n_tags; i++) {
+        const sim_tag *t = &s->tags[i];
+        if (t->model == SIM_M_DET_O2 && (f->area >= 0 ? t->area == f->area : t->asset == f->asset)) n_o2++;
+    }
+    if (n_o2 > 0) return true;
+    char sub[200];
+    member_path(sub, sizeof sub, path, f->area >= 0 ? "area" : "asset");
+    if (f->area >= 0)
+        fail(p, sub, "no oxygen detectors in area \"%s\"", s->areas[f->area]);
+    else
+        fail(p, sub, "no oxygen detectors in group \"%s\"", s->assets[f->asset].code);
+    return false;
+}
+
+static bool parse_target(parser *p, const json_t *fo, const char *path, sim_fault *f) {
+    const char *asset, *tag, *area;
+    if (!get_str(p, fo, path, "asset", &asset) || !get_str(p, fo, path, "tag", &tag) ||
+        !get_str(p, fo, path, "area", &area))
+        return false;
+    if (asset && !resolve_asset(p, path, asset, f)) return false;
+    if (tag) {
+        f->tag = aj_sim_tag_find(p->s, tag);
+        if (f->tag < 0) {
+            char sub[200];
+            member_path(sub, sizeof sub, path, "tag");
+            fail(p, sub, "no tag \"%.64s\" in the plant", tag);
             return false;
         }
-        snprintf(f->id, sizeof f->id, "%s", id);
     }
-    snprintf(sub, sizeof sub, "%s.type", path);
+    if (area && !resolve_area(p, path, area, f)) return false;
+    if (!members_fit(p, fo, path, f, asset)) return false;
+    switch (specs[f->type].target) {
+    case TARGET_LEAK:
+        return parse_leak(p, fo, path, f);
+    case TARGET_SPACE:
+        return space_fits(p, path, f);
+    case TARGET_ASSET:
+        if (f->asset < 0) {
+            fail(p, path, "a %s fault needs \"asset\"", aj_sim_fault_names[f->type]);
+            return false;
+        }
+        return f->type != SIM_F_MOTOR_OVERHEAT || resolve_motor(p, path, f);
+    case TARGET_TAG:
+    case TARGET_NONE:
+        break;
+    }
+    return true;
+}
+
+static bool parse_type(parser *p, const char *path, const char *type, sim_fault *f) {
+    char sub[200], names[400];
+    member_path(sub, sizeof sub, path, "type");
     if (!type) {
         fail(p, sub, "required");
         return false;
     }
-    int ti = -1;
-    for (int i = 0; i < SIM_F_COUNT; i++)
-        if (!strcmp(fault_names[i], type)) ti = i;
-    if (ti < 0) {
-        fail(p, sub,
-             "unknown fault type \"%.64s\" (seal_failure, bearing_wear, flange_micro_leak, "
-             "reactor_cooling_loss, tank_overfill, stuck, drift, typhoon)",
-             type);
-        return false;
+    for (int i = 0; i < SIM_F_COUNT; i++) {
+        if (strcmp(aj_sim_fault_names[i], type) != 0) continue;
+        f->type = (sim_fault_type)i;
+        return true;
     }
-    f->type = (sim_fault_type)ti;
-    if (!parse_target(p, fo, path, f)) return false;
-    f->development = f->type == SIM_F_STUCK || f->type == SIM_F_TYPHOON ? SIM_DEV_STEP : SIM_DEV_LINEAR;
+    size_t n = 0;
+    for (int i = 0; i < SIM_F_COUNT && n < sizeof names; i++)
+        n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", aj_sim_fault_names[i]);
+    fail(p, sub, "unknown fault type \"%.64s\" (%s)", type, names);
+    return false;
+}
+
+/* development, onset, duration, clear_at and (spike) every. */
+static bool parse_timing(parser *p, const json_t *fo, const char *path, const char *dev, sim_fault *f) {
+    char sub[200];
+    f->development = specs[f->type].development;
     if (dev) {
-        snprintf(sub, sizeof sub, "%s.development", path);
+        member_path(sub, sizeof sub, path, "development");
         if (!strcmp(dev, "linear"))
             f->development = SIM_DEV_LINEAR;
         else if (!strcmp(dev, "exponential"))
@@ -394,35 +506,70 @@ static bool parse_fault(parser *p, const json_t *fo, const char *path, sim_fault
         }
     }
     f->duration_ns = 3600LL * 1000000000LL;
+    f->every_ns = SPIKE_EVERY_NS_DEFAULT;
     if (!get_offset(p, fo, path, "onset", false, &f->onset_ns) ||
         !get_offset(p, fo, path, "duration", true, &f->duration_ns) ||
-        !get_offset(p, fo, path, "clear_at", false, &f->clear_ns))
+        !get_offset(p, fo, path, "clear_at", false, &f->clear_ns) ||
+        !get_offset(p, fo, path, "every", true, &f->every_ns))
         return false;
     if (f->clear_ns >= 0 && f->clear_ns <= f->onset_ns) {
-        snprintf(sub, sizeof sub, "%s.clear_at", path);
+        member_path(sub, sizeof sub, path, "clear_at");
         fail(p, sub, "must be after onset");
         return false;
     }
-    f->magnitude = magnitude_default[f->type];
-    if (f->type == SIM_F_DRIFT) {
+    return true;
+}
+
+static bool parse_magnitude(parser *p, const json_t *fo, const char *path, sim_fault *f) {
+    const fault_spec *sp = &specs[f->type];
+    char sub[200];
+    member_path(sub, sizeof sub, path, "magnitude");
+    f->magnitude = sp->magnitude_default;
+    if (isnan(f->magnitude)) { /* drift 5 %, spike 30 % of the tag's range */
         const sim_tag *t = &p->s->tags[f->tag];
-        f->magnitude = t->has_range ? 0.05 * (t->hi - t->lo) : 1.0;
+        double share = f->type == SIM_F_SPIKE ? 0.3 : 0.05;
+        f->magnitude = t->has_range ? share * (t->hi - t->lo) : 1.0;
     }
-    double lo = f->type == SIM_F_DRIFT ? -magnitude_max[f->type] : 0.0;
-    if (f->type != SIM_F_STUCK &&
-        !get_num(p, fo, path, "magnitude", lo, magnitude_max[f->type], &f->magnitude))
-        return false;
-    if (f->type == SIM_F_STUCK && json_object_get(fo, "magnitude")) {
-        snprintf(sub, sizeof sub, "%s.magnitude", path);
+    if (f->type == SIM_F_STUCK) {
+        if (!json_object_get(fo, "magnitude")) return true;
         fail(p, sub, "a stuck sensor has no magnitude");
         return false;
     }
+    if (!get_num(p, fo, path, "magnitude", sp->magnitude_min, sp->magnitude_max, &f->magnitude)) return false;
     if (f->type == SIM_F_TYPHOON && f->magnitude != floor(f->magnitude)) {
-        snprintf(sub, sizeof sub, "%s.magnitude", path);
         fail(p, sub, "the typhoon warning level is a whole number 0..4");
         return false;
     }
     return true;
+}
+
+static bool parse_fault(parser *p, const json_t *fo, const char *path, sim_fault *f) {
+    static const char *const keys[] = {"id",        "type",      "asset",    "tag",         "area",
+                                       "leak",      "substance", "onset",    "development", "duration",
+                                       "magnitude", "every",     "clear_at", "description", NULL};
+    if (!json_is_object(fo)) {
+        fail(p, path, "must be an object");
+        return false;
+    }
+    if (!keys_ok(p, fo, path, keys)) return false;
+    memset(f, 0, sizeof *f);
+    f->asset = -1, f->tag = -1, f->area = -1, f->substance = -1, f->ir_asset = -1, f->press_asset = -1;
+    f->clear_ns = -1;
+    const char *id, *type, *dev, *desc;
+    if (!get_str(p, fo, path, "id", &id) || !get_str(p, fo, path, "type", &type) ||
+        !get_str(p, fo, path, "development", &dev) || !get_str(p, fo, path, "description", &desc))
+        return false;
+    if (id) {
+        if (!*id || strlen(id) > AJ_CODE_LEN_MAX) {
+            char sub[200];
+            member_path(sub, sizeof sub, path, "id");
+            fail(p, sub, "must be 1-%d characters", AJ_CODE_LEN_MAX);
+            return false;
+        }
+        snprintf(f->id, sizeof f->id, "%s", id);
+    }
+    return parse_type(p, path, type, f) && parse_target(p, fo, path, f) &&
+           parse_timing(p, fo, path, dev, f) && parse_magnitude(p, fo, path, f);
 }
 
 static bool parse_weather(parser *p, const json_t *w, sim_weather_cfg *out) {
@@ -441,8 +588,10 @@ static bool parse_weather(parser *p, const json_t *w, sim_weather_cfg *out) {
            get_num(p, w, "$.weather", "humidity_mean", 0, 100, &out->humidity_mean);
 }
 
-static bool parse_root(parser *p, const json_t *doc, sim_fault *faults, int *n_faults, sim_weather_cfg *w) {
-    static const char *const keys[] = {"format", "version", "name", "description", "weather", "faults", NULL};
+static bool parse_root(parser *p, const json_t *doc, sim_fault *faults, int *n_faults, sim_weather_cfg *w,
+                       double *noise) {
+    static const char *const keys[] = {"format",  "version", "name",   "description",
+                                       "weather", "noise",   "faults", NULL};
     if (!json_is_object(doc)) {
         fail(p, "$", "a scenario must be a JSON object");
         return false;
@@ -463,6 +612,7 @@ static bool parse_root(parser *p, const json_t *doc, sim_fault *faults, int *n_f
     }
     json_t *wj = json_object_get(doc, "weather");
     if (wj && !parse_weather(p, wj, w)) return false;
+    if (!get_num(p, doc, "$", "noise", AJ_SIM_NOISE_MIN, AJ_SIM_NOISE_MAX, noise)) return false;
     json_t *fa = json_object_get(doc, "faults");
     if (!fa) return true;
     if (!json_is_array(fa)) {
@@ -503,148 +653,15 @@ aj_err aj_sim_load_scenario(aj_sim *s, const char *text, size_t len, char *err, 
     int n = 0;
     sim_weather_cfg w;
     aj_sim_weather_defaults(&w);
-    bool ok = parse_root(&p, doc, faults, &n, &w);
+    double noise = 1.0;
+    bool ok = parse_root(&p, doc, faults, &n, &w, &noise);
     json_decref(doc);
     if (ok) {
         memcpy(s->faults, faults, (size_t)n * sizeof *faults);
         s->n_faults = n;
         s->wcfg = w;
+        s->noise_scale = noise;
     }
     free(faults);
     return ok ? AJ_OK : AJ_EINVAL;
-}
-
-/* ---- fault development and labels --------------------------------------------------------- */
-
-static double severity_at(const sim_fault *f, double p) {
-    if (f->development == SIM_DEV_STEP) return 1.0;
-    if (p >= 1.0) return 1.0;
-    if (p <= 0.0) return 0.0;
-    if (f->development == SIM_DEV_EXPONENTIAL) return (exp(4.0 * p) - 1.0) / (exp(4.0) - 1.0);
-    return p;
-}
-
-static void write_label(aj_sim *s, const sim_fault *f) {
-    if (!s->labels) return;
-    char ts[32];
-    int64_t ms = s->t_ns / 1000000;
-    aj_time_format_ms(ms, ts, sizeof ts);
-    fprintf(s->labels, "{\"t\":\"%s\"", ts);
-    if (f->id[0]) fprintf(s->labels, ",\"id\":\"%s\"", f->id);
-    if (f->tag >= 0)
-        fprintf(s->labels, ",\"tag\":\"%s\"", s->tags[f->tag].key);
-    else if (f->asset >= 0)
-        fprintf(s->labels, ",\"asset\":\"%s\"", s->assets[f->asset].code);
-    if (f->type == SIM_F_FLANGE_MICRO_LEAK) {
-        fprintf(s->labels, ",\"leak\":{\"x\":%.2f,\"y\":%.2f}", f->lx, f->ly);
-        if (f->substance >= 0)
-            fprintf(s->labels, ",\"substance\":\"%s\"", aj_sim_substances[f->substance].name);
-    }
-    if (f->type == SIM_F_TYPHOON)
-        fprintf(s->labels, ",\"level\":%d", f->phase == SIM_PHASE_CLEARED ? 0 : (int)f->magnitude);
-    fprintf(s->labels, ",\"fault\":\"%s\",\"phase\":\"%s\",\"severity\":%.3f}\n", fault_names[f->type],
-            phase_names[f->phase], f->severity);
-    s->n_labels++;
-}
-
-static void set_phase(aj_sim *s, sim_fault *f, sim_phase ph) {
-    f->phase = ph;
-    write_label(s, f);
-}
-
-/* Advances one fault to the current sample and writes its labels. */
-static void fault_advance(aj_sim *s, sim_fault *f) {
-    int64_t el = s->t_ns - s->o.start_ns;
-    if (f->phase == SIM_PHASE_CLEARED || el < f->onset_ns) {
-        f->severity = 0;
-        return;
-    }
-    if (f->clear_ns >= 0 && el >= f->clear_ns) {
-        f->severity = 0;
-        if (f->phase != SIM_PHASE_NONE)
-            set_phase(s, f, SIM_PHASE_CLEARED);
-        else
-            f->phase = SIM_PHASE_CLEARED;
-        return;
-    }
-    double p = f->development == SIM_DEV_STEP ? 1.0 : (double)(el - f->onset_ns) / (double)f->duration_ns;
-    f->severity = severity_at(f, p);
-    if (f->phase == SIM_PHASE_NONE) {
-        set_phase(s, f, SIM_PHASE_ONSET);
-        f->decile = (int)floor(f->severity * 10);
-    }
-    if (p >= 1.0) {
-        if (f->phase != SIM_PHASE_FAILED) set_phase(s, f, SIM_PHASE_FAILED);
-        return;
-    }
-    int dec = (int)floor(f->severity * 10);
-    if (f->phase == SIM_PHASE_ONSET && p > 0) {
-        f->decile = dec;
-        set_phase(s, f, SIM_PHASE_DEVELOPING);
-    } else if (f->phase == SIM_PHASE_DEVELOPING && dec > f->decile) {
-        f->decile = dec;
-        write_label(s, f);
-    }
-}
-
-static void fault_effects(aj_sim *s, sim_fault *f) {
-    double sev = f->severity, m = f->magnitude;
-    sim_asset *a = f->asset >= 0 ? &s->assets[f->asset] : NULL;
-    switch (f->type) {
-    case SIM_F_SEAL_FAILURE: /* the domain example: +12 ℃ seal, 2× +320 %, IR hot spot 8.3 ℃ */
-        a->fx.seal_dt += 12.0 * sev * m;
-        a->fx.vib2 += 3.2 * sev * m;
-        a->fx.ir_dt += 8.3 * sev * m;
-        a->fx.vib1 += 0.15 * sev * m;
-        break;
-    case SIM_F_BEARING_WEAR:
-        a->fx.bearing_dt += 15.0 * sev * m;
-        a->fx.vib1 += 1.5 * sev * m;
-        a->fx.vib3 += 4.0 * sev * m;
-        a->fx.current_frac += 0.03 * sev * m;
-        break;
-    case SIM_F_FLANGE_MICRO_LEAK: /* plume is computed by the detectors; here IR and pressure */
-        if (sev > 0 && f->ir_asset >= 0) s->assets[f->ir_asset].fx.ir_dt += 3.0 * sev;
-        if (sev > 0 && f->press_asset >= 0) s->assets[f->press_asset].fx.pressure_frac -= 0.04 * sev;
-        break;
-    case SIM_F_REACTOR_COOLING_LOSS:
-        a->fx.cooling_loss += m * sev;
-        break;
-    case SIM_F_TANK_OVERFILL:
-        a->fx.inflow_m_h += m * sev;
-        break;
-    case SIM_F_TYPHOON:
-        if (sev > 0 && (int)m > s->typhoon_level) s->typhoon_level = (int)m;
-        break;
-    case SIM_F_STUCK:
-    case SIM_F_DRIFT:
-    case SIM_F_COUNT:
-        break;
-    }
-}
-
-void aj_sim_faults_apply(aj_sim *s) {
-    for (size_t i = 0; i < s->n_assets; i++) memset(&s->assets[i].fx, 0, sizeof s->assets[i].fx);
-    s->typhoon_level = 0;
-    for (int i = 0; i < s->n_faults; i++) {
-        fault_advance(s, &s->faults[i]);
-        fault_effects(s, &s->faults[i]);
-    }
-}
-
-void aj_sim_sensor_faults_apply(aj_sim *s) {
-    for (int i = 0; i < s->n_faults; i++) {
-        sim_fault *f = &s->faults[i];
-        if (f->tag < 0) continue;
-        sim_tag *t = &s->tags[f->tag];
-        bool is_active = f->phase != SIM_PHASE_NONE && f->phase != SIM_PHASE_CLEARED;
-        if (f->type == SIM_F_STUCK) {
-            if (is_active && !t->is_stuck) t->is_stuck = true, t->stuck_value = t->value;
-            if (!is_active) t->is_stuck = false;
-            if (t->is_stuck) t->value = t->stuck_value;
-        } else if (f->type == SIM_F_DRIFT && is_active) {
-            double v = t->value + f->magnitude * f->severity;
-            t->value = t->has_range ? fmin(fmax(v, t->lo), t->hi) : v;
-        }
-    }
 }

@@ -5,7 +5,7 @@
  * "measurement field=" precomputed), area codes. A run is begin + one step per sample:
  *
  *   step k:  t = start + k·step  →  faults (phases, labels, effects)  →  models
- *            (weather, assets, tags)  →  sensor faults (stuck, drift) on single tags
+ *            (weather, assets, tags)  →  sensor faults (stuck, drift, spike) on single tags
  *
  * Output is formatted by hand (fixed 3 decimals, trailing zeros trimmed; integer ns
  * timestamps) into one staging buffer handed to the sinks (aj_sim_sink: the file sink
@@ -156,6 +156,13 @@ static int asset_index(const aj_sim *s, const char *code) {
     return -1;
 }
 
+static int area_index(const aj_sim *s, const char *code) {
+    if (!code) return -1;
+    for (size_t i = 0; i < s->n_areas; i++)
+        if (!strcmp(s->areas[i], code)) return (int)i;
+    return -1;
+}
+
 static void load_assets(aj_sim *s, const json_t *arr) {
     for (size_t i = 0; i < s->n_assets; i++) {
         const json_t *o = json_array_get(arr, i);
@@ -163,6 +170,7 @@ static void load_assets(aj_sim *s, const json_t *arr) {
         snprintf(a->code, sizeof a->code, "%s", jstr(o, "code"));
         a->tmpl = aj_sim_template_parse(jstr(o, "template"));
         a->has_xy = jnum(o, "x", &a->x) && jnum(o, "y", &a->y);
+        a->area = area_index(s, jstr(o, "area"));
         for (int r = 0; r < SIM_R_COUNT; r++) a->role_tag[r] = -1;
     }
     for (size_t i = 0; i < s->n_assets; i++)
@@ -176,6 +184,8 @@ static void load_tags(aj_sim *s, const json_t *arr) {
         snprintf(t->key, sizeof t->key, "%s", jstr(o, "key"));
         make_prefix(t);
         t->asset = asset_index(s, jstr(o, "asset"));
+        t->area = area_index(s, jstr(o, "area"));
+        if (t->area < 0 && t->asset >= 0) t->area = s->assets[t->asset].area;
         const char *role = jstr(o, "role");
         t->role = role ? aj_sim_role_parse(role) : SIM_R_NONE;
         t->model = tag_model(jstr(o, "kind"), t->key, t->asset >= 0 && t->role != SIM_R_NONE);
@@ -231,6 +241,7 @@ aj_err aj_sim_new(const json_t *plant, aj_sim **out, char *err, size_t errlen) {
     double lon = 0;
     if (jnum(json_object_get(plant, "site"), "lon", &lon)) s->solar_offset_h = lon / 15.0;
     aj_sim_weather_defaults(&s->wcfg);
+    s->noise_scale = 1.0;
     *out = s;
     return AJ_OK;
 }
@@ -254,11 +265,7 @@ void aj_sim_begin(aj_sim *s, const aj_sim_opts *o, FILE *labels) {
     s->dt_s = (double)o->step_ns / 1e9;
     s->is_first = true;
     aj_rng_seed(&s->rng, o->seed);
-    for (int i = 0; i < s->n_faults; i++) {
-        s->faults[i].phase = SIM_PHASE_NONE;
-        s->faults[i].severity = 0;
-        s->faults[i].decile = 0;
-    }
+    aj_sim_faults_begin(s);
     for (size_t i = 0; i < s->n_tags; i++) s->tags[i].is_stuck = false;
     aj_sim_models_init(s);
 }

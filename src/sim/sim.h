@@ -50,6 +50,10 @@
 #define AJ_SIM_PACE_MS 100
 /* Largest --speed factor other than "max". */
 #define AJ_SIM_SPEED_MAX 1000000.0
+/* A scenario's "noise" factor on every tag's noise: from a tenth (a quiet, well-filtered
+ * plant) to ten times (a noisy one); beyond that the signals are noise, not a plant. */
+#define AJ_SIM_NOISE_MIN 0.1
+#define AJ_SIM_NOISE_MAX 10.0
 /* Error messages of the parser and the loader. */
 #define AJ_SIM_ERR_LEN 512
 

@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "sim/http_client.h"
 #include "sim/sender.h"
+#include "base/fileread.h"
 #include "sim/sim.h"
 
 #include <errno.h>
@@ -53,41 +54,6 @@ static void usage(FILE *f) {
 }
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated heap buffer. */
-static char *read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        if (cap >= max) {
-            snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        cap = cap * 2 > max ? max : cap * 2;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb) free(buf);
-        buf = nb;
-    }
-    if (buf && ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
-        free(buf);
-        buf = NULL;
-    } else if (!buf && !err[0]) {
-        snprintf(err, errlen, "%s: out of memory", path);
-    }
-    fclose(f);
-    if (buf) buf[n] = 0, *len = n;
-    return buf;
-}
-
 static bool parse_speed(const char *s, double *speed) {
     if (!strcmp(s, "max")) {
         *speed = 0;
@@ -245,8 +211,8 @@ static FILE *open_out(const char *path) {
 static aj_err load(const char *plant_path, const char *scenario_path, aj_sim **out) {
     char err[AJ_SIM_ERR_LEN] = "", msg[AJ_SIM_ERR_LEN];
     size_t len;
-    char *text = read_file(plant_path, AJ_SIM_PLANT_BYTES_MAX, &len, err, sizeof err);
-    if (!text) {
+    char *text;
+    if (aj_file_read(plant_path, AJ_SIM_PLANT_BYTES_MAX, &text, &len, err, sizeof err)) {
         fprintf(stderr, "anjian sim: %s\n", err);
         return AJ_EIO;
     }
@@ -264,8 +230,7 @@ static aj_err load(const char *plant_path, const char *scenario_path, aj_sim **o
         return e;
     }
     if (!scenario_path) return AJ_OK;
-    text = read_file(scenario_path, AJ_SIM_SCENARIO_BYTES_MAX, &len, err, sizeof err);
-    if (!text) {
+    if (aj_file_read(scenario_path, AJ_SIM_SCENARIO_BYTES_MAX, &text, &len, err, sizeof err)) {
         fprintf(stderr, "anjian sim: %s\n", err);
         e = AJ_EIO;
     } else {

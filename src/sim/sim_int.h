@@ -1,4 +1,5 @@
-/* sim_int.h — the simulator's internal state, shared by sim.c, models.c and scenario.c.
+/* sim_int.h — the simulator's internal state, shared by sim.c, models.c, gas.c, scenario.c
+ * and faults.c.
  *
  * Indices, not pointers, link the pieces: a tag names its asset by index, an asset its
  * parent and the first tag of each role, a fault its asset or tag. Everything is owned
@@ -88,6 +89,15 @@ typedef enum {
     SIM_F_STUCK,
     SIM_F_DRIFT,
     SIM_F_TYPHOON,
+    SIM_F_CAVITATION,
+    SIM_F_MOTOR_OVERHEAT,
+    SIM_F_COMPRESSOR_SURGE,
+    SIM_F_HX_FOULING,
+    SIM_F_HX_TUBE_LEAK,
+    SIM_F_CONFINED_SPACE_INERTING,
+    SIM_F_TOXIC_RELEASE,
+    SIM_F_SPIKE,
+    SIM_F_LOAD_STEP, /* an operational change, not a fault: its labels say "operational" */
     SIM_F_COUNT
 } sim_fault_type;
 
@@ -108,16 +118,28 @@ typedef struct sim_substance {
     double lel_pct;    /* lower explosive limit, % vol; 0 = not combustible */
 } sim_substance;
 
-/* Effects of the active faults on one asset, recomputed every sample. */
+/* Effects of the active faults on one asset, recomputed every sample. All are 0 without a
+ * fault, and every model is written so that a 0 leaves its value bit-identical. */
 typedef struct sim_effects {
     double seal_dt;          /* ℃ added to the seal temperature target */
     double ir_dt;            /* ℃ hot spot added to the IR maximum */
     double bearing_dt;       /* ℃ added to the bearing temperature target */
+    double winding_dt;       /* ℃ added to the motor winding temperature target */
     double vib1, vib2, vib3; /* relative increase of the 1×/2×/3× amplitudes (3.2 = +320 %) */
     double pressure_frac;    /* relative change of pressures (−0.03 = −3 %) */
+    double suction_span;     /* change of the suction pressure, as a fraction of its range */
+    double flow_frac;        /* relative change of flow */
     double current_frac;     /* relative change of motor current */
+    double noise_proc;       /* extra relative noise of flow, discharge pressure, current (4 = ×5) */
+    double noise_vib;        /* extra relative noise of the vibration amplitudes */
     double cooling_loss;     /* fraction of coolant flow lost, 0..1 */
     double inflow_m_h;       /* extra tank inflow as level rise, m/h */
+    double surge_loss;       /* fraction of the compressor's surge margin lost, 0..1 */
+    double eff_loss;         /* fraction of the heat exchanger's effectiveness lost */
+    double dp_frac;          /* relative change of the heat exchanger's pressure drop */
+    double hot_out_dt;       /* ℃ added to the hot outlet */
+    double cold_out_dt;      /* ℃ added to the cold outlet */
+    double load_shift;       /* change of the load mean (load_step), fraction of rated */
 } sim_effects;
 
 typedef struct sim_asset {
@@ -126,6 +148,7 @@ typedef struct sim_asset {
     double x, y;
     bool has_xy;
     int parent;                 /* index of the parent asset, -1 */
+    int area;                   /* index into aj_sim.areas, -1 */
     long role_tag[SIM_R_COUNT]; /* first tag of each role, -1 */
     bool is_pressurised;        /* storage tank whose pressure is in MPa (liquefied gas) */
     /* parameters drawn once at build time */
@@ -146,6 +169,7 @@ typedef struct sim_tag {
     char prefix[2 * AJ_CODE_LEN_MAX + 8]; /* "measurement field=" (escaped) */
     unsigned prefix_len;
     int asset; /* -1 without */
+    int area;  /* index into aj_sim.areas (the tag's, else its asset's), -1 */
     int role;  /* sim_role or SIM_R_NONE */
     sim_model model;
     bool has_range;
@@ -163,18 +187,21 @@ typedef struct sim_fault {
     char id[AJ_CODE_LEN_MAX + 1];
     sim_fault_type type;
     sim_development development;
-    int asset;                               /* target asset, -1 */
+    int asset;                               /* target asset, -1 (motor_overheat: the motor) */
     long tag;                                /* target tag, -1 */
+    int area;                                /* target area (confined_space_inerting), -1 */
     double lx, ly;                           /* leak point */
     int substance;                           /* leak substance, -1 = per detector's own gas */
     int ir_asset;                            /* leak: nearest asset with an ir_max tag (within 30 m), -1 */
     int press_asset;                         /* leak: nearest asset with a pressure tag (within 30 m), -1 */
     int64_t onset_ns, duration_ns, clear_ns; /* offsets from start; clear_ns < 0: never */
     double magnitude;
+    int64_t every_ns; /* spike: mean spacing of the spikes */
     /* run state */
     sim_phase phase;
     int decile; /* last severity decile labelled while developing */
     double severity;
+    aj_rng spike_rng; /* spike: its own stream, so the main stream is never touched */
 } sim_fault;
 
 typedef struct sim_weather_cfg {
@@ -196,6 +223,7 @@ struct aj_sim {
     sim_fault faults[AJ_SIM_FAULTS_MAX];
     int n_faults;
     sim_weather_cfg wcfg;
+    double noise_scale; /* the scenario's "noise": factor on every tag's noise */
     /* run state */
     aj_rng rng;
     aj_sim_opts o;
@@ -224,16 +252,29 @@ int aj_sim_role_parse(const char *name);
 void aj_sim_models_init(aj_sim *s);
 /* Weather, then asset states, then every tag's value for the current sample. */
 void aj_sim_models_step(aj_sim *s);
-/* Gas added at (x, y) by the active leaks, as a volume fraction, for the current wind:
- * leaks of substance sub only, or of any substance when any_substance (oxygen dilution). */
+/* Where the wind blows from now, degrees clockwise from north, 0..360. */
+double aj_sim_wind_from_deg(const aj_sim *s);
+
+/* ---- gas.c --------------------------------------------------------------------------- */
+/* Gas added at (x, y) by the active leaks (flange_micro_leak, toxic_release), as a volume
+ * fraction, for the current wind: leaks of substance sub only, or of any substance when
+ * any_substance (oxygen dilution). */
 double aj_sim_leak_volfrac(const aj_sim *s, double x, double y, int sub, bool any_substance);
+/* Value of a gas detector tag (SIM_M_DET_*) for the noise deviate z, before clamping. */
+double aj_sim_detector_value(const aj_sim *s, const sim_tag *t, double z);
 
 /* ---- scenario.c ---------------------------------------------------------------------- */
 void aj_sim_weather_defaults(sim_weather_cfg *w);
+
+/* ---- faults.c ------------------------------------------------------------------------ */
+/* Names of the fault types, indexed by sim_fault_type. */
+extern const char *const aj_sim_fault_names[SIM_F_COUNT];
+/* Resets every fault to "not yet begun" and seeds the spike streams for a run. */
+void aj_sim_faults_begin(aj_sim *s);
 /* Severities, phases and labels of every fault at the current sample; fills the effects
  * of assets (reset first) and the typhoon level. */
 void aj_sim_faults_apply(aj_sim *s);
-/* Applies the sensor faults (stuck, drift) to the tag values just computed. */
+/* Applies the sensor faults (stuck, drift, spike) to the tag values just computed. */
 void aj_sim_sensor_faults_apply(aj_sim *s);
 
 #endif

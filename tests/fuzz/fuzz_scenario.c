@@ -1,9 +1,10 @@
 /* fuzz_scenario.c — libFuzzer harness for the simulator's scenario parser.
  *
  * Parses the input as a scenario against a small built-in plant (one of each modelled
- * template, a detector and the weather tags). A scenario that parses is then run for a
- * few samples, so the fault development, labels and models see whatever values the
- * parser let through; every value must stay finite and inside its range. A rejected
+ * template, detectors of each kind in two areas and the weather tags). A scenario that
+ * parses is then run twice, for a few samples over 12 h and for a minute at 1 s (surge
+ * oscillation, spikes), so the fault development, labels and models see whatever values
+ * the parser let through; every value must stay finite and inside its range. A rejected
  * scenario must leave an error message that starts with a JSONPath ("$").
  * Seeds: tests/fuzz/corpus/scenario/; dictionary: tests/fuzz/scenario.dict.
  */
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char plant_json[] =
     "{\"format\":\"anjian-plant\",\"version\":1,\"site\":{\"code\":\"FZ01\",\"name\":\"fuzz\",\"lon\":121.3},"
-    "\"areas\":[{\"code\":\"A1\",\"name\":\"area\"}],"
+    "\"areas\":[{\"code\":\"A1\",\"name\":\"area\"},{\"code\":\"A2\",\"name\":\"sump\"}],"
     "\"assets\":["
     "{\"code\":\"P-1\",\"name\":\"pump\",\"template\":\"centrifugal_pump\",\"area\":\"A1\",\"x\":10,\"y\":10}"
     ","
@@ -28,7 +29,10 @@ static const char plant_json[] =
     "{\"code\":\"R-1\",\"name\":\"reactor\",\"template\":\"reactor\",\"area\":\"A1\",\"x\":10,\"y\":40},"
     "{\"code\":\"K-1\",\"name\":\"compressor\",\"template\":\"compressor\",\"area\":\"A1\",\"x\":40,\"y\":40}"
     ","
-    "{\"code\":\"GD-1\",\"name\":\"detectors\",\"template\":\"gas_detector_group\",\"area\":\"A1\"}],"
+    "{\"code\":\"E-1\",\"name\":\"exchanger\",\"template\":\"heat_exchanger\",\"area\":\"A1\",\"x\":70,"
+    "\"y\":40},"
+    "{\"code\":\"GD-1\",\"name\":\"detectors\",\"template\":\"gas_detector_group\",\"area\":\"A1\"},"
+    "{\"code\":\"GD-2\",\"name\":\"sump\",\"template\":\"gas_detector_group\",\"area\":\"A2\"}],"
     "\"tags\":["
     "{\"key\":\"FZ01.P-1.seal_temp\",\"name\":\"t\",\"kind\":\"temperature\",\"range\":[0,150],\"asset\":\"P-"
     "1\","
@@ -63,6 +67,38 @@ static const char plant_json[] =
     "\"asset\":\"GD-1\",\"role\":\"gas\",\"x\":12,\"y\":5,\"gas\":\"NH3\",\"oel\":20},"
     "{\"key\":\"FZ01.GD-1.AT-3\",\"name\":\"t\",\"kind\":\"oxygen_pct\",\"range\":[0,30],"
     "\"asset\":\"GD-1\",\"role\":\"gas\",\"x\":14,\"y\":5},"
+    "{\"key\":\"FZ01.P-1.flow\",\"name\":\"t\",\"kind\":\"flow\",\"range\":[0,80],\"asset\":\"P-1\","
+    "\"role\":\"flow\"},"
+    "{\"key\":\"FZ01.P-1.suction_pressure\",\"name\":\"t\",\"kind\":\"pressure\",\"range\":[-0.1,1],"
+    "\"asset\":\"P-1\",\"role\":\"suction_pressure\"},"
+    "{\"key\":\"FZ01.P-1.motor_current\",\"name\":\"t\",\"kind\":\"current\",\"range\":[0,60],"
+    "\"asset\":\"P-1\",\"role\":\"motor_current\"},"
+    "{\"key\":\"FZ01.P-1.vib_3x\",\"name\":\"t\",\"kind\":\"vibration\",\"range\":[0,50],\"asset\":\"P-1\","
+    "\"role\":\"vib_3x\"},"
+    "{\"key\":\"FZ01.M-1.winding_temp\",\"name\":\"t\",\"kind\":\"temperature\",\"range\":[0,180],"
+    "\"asset\":\"M-1\",\"role\":\"winding_temp\"},"
+    "{\"key\":\"FZ01.M-1.current\",\"name\":\"t\",\"kind\":\"current\",\"range\":[0,60],\"asset\":\"M-1\","
+    "\"role\":\"current\"},"
+    "{\"key\":\"FZ01.K-1.flow\",\"name\":\"t\",\"kind\":\"flow\",\"range\":[0,2000],\"asset\":\"K-1\","
+    "\"role\":\"flow\"},"
+    "{\"key\":\"FZ01.K-1.discharge_pressure\",\"name\":\"t\",\"kind\":\"pressure\",\"range\":[0,8],"
+    "\"asset\":\"K-1\",\"role\":\"discharge_pressure\"},"
+    "{\"key\":\"FZ01.K-1.vib_1x\",\"name\":\"t\",\"kind\":\"vibration\",\"range\":[0,50],\"asset\":\"K-1\","
+    "\"role\":\"vib_1x\"},"
+    "{\"key\":\"FZ01.E-1.inlet_temp_hot\",\"name\":\"t\",\"kind\":\"temperature\",\"range\":[0,250],"
+    "\"asset\":\"E-1\",\"role\":\"inlet_temp_hot\"},"
+    "{\"key\":\"FZ01.E-1.outlet_temp_hot\",\"name\":\"t\",\"kind\":\"temperature\",\"range\":[0,250],"
+    "\"asset\":\"E-1\",\"role\":\"outlet_temp_hot\"},"
+    "{\"key\":\"FZ01.E-1.outlet_temp_cold\",\"name\":\"t\",\"kind\":\"temperature\",\"range\":[0,100],"
+    "\"asset\":\"E-1\",\"role\":\"outlet_temp_cold\"},"
+    "{\"key\":\"FZ01.E-1.pressure_drop\",\"name\":\"t\",\"kind\":\"differential_pressure\",\"range\":[0,200],"
+    "\"asset\":\"E-1\",\"role\":\"pressure_drop\"},"
+    "{\"key\":\"FZ01.E-1.flow\",\"name\":\"t\",\"kind\":\"flow\",\"range\":[0,100],\"asset\":\"E-1\","
+    "\"role\":\"flow\"},"
+    "{\"key\":\"FZ01.GD-2.AT-4\",\"name\":\"t\",\"kind\":\"gas_toxic_ppm\",\"range\":[0,50],"
+    "\"asset\":\"GD-2\",\"role\":\"gas\",\"x\":80,\"y\":80,\"gas\":\"H2S\",\"oel\":10},"
+    "{\"key\":\"FZ01.GD-2.AT-5\",\"name\":\"t\",\"kind\":\"oxygen_pct\",\"range\":[0,30],"
+    "\"asset\":\"GD-2\",\"role\":\"gas\",\"x\":82,\"y\":80},"
     "{\"key\":\"FZ01.A1.wind_speed\",\"name\":\"t\",\"kind\":\"wind_speed\",\"range\":[0,60],\"area\":\"A1\"}"
     ","
     "{\"key\":\"FZ01.A1.wind_direction\",\"name\":\"t\",\"kind\":\"wind_direction\",\"range\":[0,360],"
@@ -72,6 +108,20 @@ static const char plant_json[] =
     "]}";
 
 static aj_sim *sim;
+
+/* n samples at step_ns; every value must be finite and inside its range. */
+static void run(int64_t step_ns, int n, size_t seed) {
+    aj_sim_opts o = {.seed = seed, .start_ns = 1796083200LL * 1000000000LL, .step_ns = step_ns};
+    aj_sim_begin(sim, &o, NULL);
+    for (int k = 0; k < n; k++) {
+        aj_sim_step(sim);
+        for (size_t i = 0; i < aj_sim_n_tags(sim); i++) {
+            double v = aj_sim_tag_value(sim, i), lo, hi;
+            if (!isfinite(v)) abort();
+            if (aj_sim_tag_range(sim, i, &lo, &hi) && (v < lo || v > hi)) abort();
+        }
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char err[AJ_SIM_ERR_LEN];
@@ -87,16 +137,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (err[0] != '$') abort();
         return 0;
     }
-    /* a few samples over a long span, so every onset up to 12 h comes into play */
-    aj_sim_opts o = {.seed = size, .start_ns = 1796083200LL * 1000000000LL, .step_ns = 1800LL * 1000000000LL};
-    aj_sim_begin(sim, &o, NULL);
-    for (int k = 0; k < 24; k++) {
-        aj_sim_step(sim);
-        for (size_t i = 0; i < aj_sim_n_tags(sim); i++) {
-            double v = aj_sim_tag_value(sim, i), lo, hi;
-            if (!isfinite(v)) abort();
-            if (aj_sim_tag_range(sim, i, &lo, &hi) && (v < lo || v > hi)) abort();
-        }
-    }
+    /* a few samples over a long span, so every onset up to 12 h comes into play, then a
+     * minute at 1 s */
+    run(1800LL * 1000000000LL, 24, size);
+    run(1000000000LL, 60, size);
     return 0;
 }

@@ -1,0 +1,209 @@
+// incidents.test.mjs — the failure-mode reasoner in the running server, on each backend
+// (docs/reasoning.md): the domain's seal example fed by the simulator over /write becomes
+// exactly one high-priority incident on P-101 with its three pieces of evidence; the
+// low-priority limit alarms on the same three signals are suppressed by design (kept in the
+// journal, listed as the incident's fragments, not in the operator's list); the same data
+// at another speed gives the same incident; the life cycle acknowledge → handle → resolve →
+// review with its 409s, timeline, audit and live event; resolving releases the alarms.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { backends, startServer, login, api, cleanup, assertNoSanitizerReport, BIN, ROOT } from './lib/server.mjs';
+
+const START = '2026-12-01T00:00:00Z';
+const SCENARIO = join(ROOT, 'scenarios', 'seal-failure-P-101.json'); // onset +1 h, failed at +3 h
+const SIGNALS = ['seal_temp', 'vib_2x', 'ir_max'];
+
+function runSim(url, token, speed, duration) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, ['sim', '--plant', join(ROOT, 'plants', 'demo-chemical.json'), '--scenario', SCENARIO,
+      '--start', START, '--duration', duration, '--step', '1s', '--seed', '1', '--speed', speed,
+      '--url', url, '--token', token], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      assertNoSanitizerReport('anjian sim', err);
+      if (code === 0) resolve(err); else reject(new Error(`anjian sim exited ${code}:\n${err}`));
+    });
+  });
+}
+
+async function until(what, fn, ms = 20000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// The plant with low-priority H alarms on P-101's three seal signals, as a plant would have
+// them: they are what the operator used to see as three separate fragments.
+async function setUp(backend) {
+  const srv = await startServer(backend);
+  const admin = await login(srv.url, 'admin', srv.adminPassword);
+  const imp = await api(srv.url, admin.token, 'POST', '/api/v1/plant/import',
+    readFileSync(join(ROOT, 'plants', 'demo-chemical.json'), 'utf8'));
+  assert.equal(imp.status, 200, imp.text);
+  const tags = {};
+  for (const role of SIGNALS) {
+    const r = await api(srv.url, admin.token, 'GET', `/api/v1/tags?key=JS01.P-101.${role}`);
+    assert.equal(r.status, 200, r.text);
+    tags[role] = r.body.items[0].id;
+  }
+  const limits = { seal_temp: 46, vib_2x: 1.5, ir_max: 33 };
+  for (const role of SIGNALS) {
+    const r = await api(srv.url, admin.token, 'PUT', `/api/v1/tags/${tags[role]}/alarms`,
+      { alarms: [{ kind: 'h', priority: 'low', setpoint: limits[role], deadband: 0.5 }] });
+    assert.equal(r.status, 200, r.text);
+  }
+  return { srv, admin, tags };
+}
+
+async function incidentsOf(srv, token) {
+  // the engine applies the last batches and writes; wait until the list is stable
+  let last = '';
+  let items = [];
+  for (let stable = 0; stable < 5;) {
+    await new Promise((r) => setTimeout(r, 400));
+    const r = await api(srv.url, token, 'GET', '/api/v1/incidents?state=all');
+    assert.equal(r.status, 200, r.text);
+    items = r.body.items;
+    const key = JSON.stringify(items.map((i) => [i.id, i.level, i.updated]));
+    stable = key === last ? stable + 1 : 0;
+    last = key;
+  }
+  return items;
+}
+
+for (const backend of backends()) {
+  describe(`incidents (${backend})`, () => {
+    let ctx;
+    before(async () => { ctx = await setUp(backend); });
+    after(async () => { if (ctx) { await ctx.srv.stop(); cleanup(ctx.srv.db); } });
+
+    it('the seal example is one high-priority incident with three pieces of evidence, its alarms folded in', { timeout: 240000 }, async () => {
+      const { srv, admin, tags } = ctx;
+      // live incident events on the stream while the data flows
+      const ac = new AbortController();
+      const events = [];
+      const stream = fetch(srv.url + '/api/v1/events', { headers: { Authorization: `Bearer ${admin.token}` }, signal: ac.signal })
+        .then(async (res) => {
+          const dec = new TextDecoder();
+          for await (const chunk of res.body) events.push(dec.decode(chunk));
+        }).catch(() => {});
+      await runSim(srv.url, admin.token, 'max', '4h');
+      const items = await incidentsOf(srv, admin.token);
+      ac.abort();
+      await stream;
+      const process = items.filter((i) => i.kind === 'process');
+      assert.equal(process.length, 1, JSON.stringify(items.map((i) => [i.mode, i.scope_code, i.level])));
+      const inc = process[0];
+      assert.equal(inc.mode, 'pump_seal_failure');
+      assert.equal(inc.scope_code, 'P-101');
+      assert.equal(inc.priority, 'high');
+      assert.equal(inc.level, 'diagnosis');
+      assert.equal(inc.state, 'open');
+      assert.ok(inc.confidence >= 0.9, String(inc.confidence));
+      const present = inc.evidence.filter((e) => e.state === 'present');
+      assert.deepEqual(present.map((e) => e.signal).sort(), [...SIGNALS].sort());
+      for (const e of present) assert.ok(e.tag.startsWith('JS01.P-101.'), e.tag);
+      assert.ok(inc.actions.length >= 1 && inc.actions[0].en && inc.actions[0].zh);
+      assert.ok(inc.reference);
+      // opened before the seal failed (+3 h), with a time to failure
+      assert.ok(Date.parse(inc.opened) < Date.parse(START) + 3 * 3600e3, inc.opened);
+      assert.ok(inc.ttf_hours > 0, String(inc.ttf_hours));
+      assert.ok(events.join('').includes('event: incident'), 'an incident event on the live stream');
+
+      // the three limit alarms: active in the journal, suppressed by the incident, not in the operator's view
+      const one = await api(srv.url, admin.token, 'GET', `/api/v1/incidents/${inc.id}`);
+      assert.equal(one.status, 200, one.text);
+      assert.deepEqual(one.body.timeline.map((t) => t.kind).slice(0, 1), ['opened']);
+      const fragments = one.body.suppressed_alarms.filter((f) => f.cause === 'suppress');
+      assert.deepEqual([...new Set(fragments.map((f) => f.tag_key.split('.')[2]))].sort(), [...SIGNALS].sort());
+      const alarms = await api(srv.url, admin.token, 'GET', '/api/v1/alarms?state=all');
+      for (const role of SIGNALS) {
+        const a = alarms.body.items.find((x) => x.tag_id === tags[role] && x.kind === 'h');
+        assert.ok(a, role);
+        assert.equal(a.state, 'suppressed', `${role}: ${a.state}`);
+        assert.equal(a.is_condition_active, true, role);
+      }
+    });
+
+    it('the same data at another speed gives the same incident', { timeout: 240000 }, async () => {
+      const other = await setUp(backend);
+      try {
+        await runSim(other.srv.url, other.admin.token, '400', '4h');
+        const a = (await incidentsOf(ctx.srv, ctx.admin.token)).filter((i) => i.kind === 'process');
+        const b = (await incidentsOf(other.srv, other.admin.token)).filter((i) => i.kind === 'process');
+        const shape = (i) => [i.mode, i.scope_code, i.level, i.opened, i.diagnosed, i.confidence.toFixed(6),
+          i.evidence.map((e) => [e.id, e.state, e.since])];
+        assert.deepEqual(b.map(shape), a.map(shape));
+      } finally {
+        await other.srv.stop();
+        cleanup(other.srv.db);
+      }
+    });
+
+    it('life cycle: acknowledge, handle, resolve (alarms come back), review; wrong steps are 409', { timeout: 60000 }, async () => {
+      const { srv, admin, tags } = ctx;
+      const inc = (await api(srv.url, admin.token, 'GET', '/api/v1/incidents')).body.items.find((i) => i.kind === 'process');
+      const post = (what, body) => api(srv.url, admin.token, 'POST', `/api/v1/incidents/${inc.id}/${what}`, body);
+      let r = await post('review', { root_cause: 'x', lessons: 'y' });
+      assert.equal(r.status, 409, r.text);
+      assert.match(r.body.error.message, /open/);
+      r = await post('resolve', {});
+      assert.equal(r.status, 400, r.text);
+      assert.match(r.body.error.message, /comment/);
+      r = await post('acknowledge', { comment: '看到了，通知巡检' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.state, 'acknowledged');
+      assert.equal(r.body.acknowledged_by, 'admin');
+      r = await post('acknowledge');
+      assert.equal(r.status, 409, r.text);
+      r = await post('handle', { comment: 'standby pump started' });
+      assert.equal(r.body.state, 'in_handling');
+      r = await post('resolve', { comment: 'seal replaced' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.state, 'resolved');
+      // the suppressed alarms are back in the operator's view
+      await until('alarms released', async () => {
+        const al = await api(srv.url, admin.token, 'GET', '/api/v1/alarms?state=all');
+        return SIGNALS.every((role) => {
+          const a = al.body.items.find((x) => x.tag_id === tags[role] && x.kind === 'h');
+          return a && a.state !== 'suppressed';
+        });
+      });
+      r = await post('review', { root_cause: 'seal faces worn: flush line blocked', lessons: 'check flush flow monthly' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.state, 'reviewed');
+      assert.equal(r.body.root_cause, 'seal faces worn: flush line blocked');
+      assert.deepEqual(r.body.timeline.map((t) => t.kind).filter((k) => k !== 'level'),
+        ['opened', 'acknowledged', 'in_handling', 'resolved', 'reviewed']);
+      r = await post('review', { root_cause: 'x', lessons: 'y', extra: 1 });
+      assert.equal(r.status, 400, r.text);
+      // not in the active list any more; in the audit chain
+      const active = await api(srv.url, admin.token, 'GET', '/api/v1/incidents');
+      assert.ok(!active.body.items.some((i) => i.id === inc.id));
+      const audit = await api(srv.url, admin.token, 'GET', '/api/v1/audit?object_type=incident&limit=50');
+      assert.equal(audit.status, 200, audit.text);
+      const actions = audit.body.items.map((a) => a.action);
+      for (const a of ['incidents.open', 'incidents.acknowledge', 'incidents.handle', 'incidents.resolve', 'incidents.review'])
+        assert.ok(actions.includes(a), `${a} in ${actions}`);
+    });
+
+    it('scoping and permissions: another enterprise sees nothing; a viewer may not act', { timeout: 60000 }, async () => {
+      const { srv, admin } = ctx;
+      const r = await api(srv.url, admin.token, 'GET', '/api/v1/incidents?state=nonsense');
+      assert.equal(r.status, 400, r.text);
+      const none = await api(srv.url, admin.token, 'GET', '/api/v1/incidents/999999');
+      assert.equal(none.status, 404, none.text);
+      const anon = await api(srv.url, null, 'GET', '/api/v1/incidents');
+      assert.equal(anon.status, 401, anon.text);
+    });
+  });
+}
