@@ -15,6 +15,8 @@
 #include "base/jsonutil.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "engine/alarm.h"
+#include "engine/alarm_defs.h"
 #include "engine/engine.h"
 #include "engine/quality.h"
 #include "reason/reasoner.h"
@@ -128,11 +130,18 @@ static const char *state_name(aj_ev_state s) {
     return s == AJ_EV_PRESENT ? "present" : s == AJ_EV_ABSENT ? "absent" : "unknown";
 }
 
+struct replay_tag;
+
 typedef struct replay_ctx {
     const replay_plant *plant;
+    struct replay_tag *tags;
     bool is_evidence_all;
     long n_changes, n_incidents, n_uncorroborated;
+    long n_activations, n_visible_activations;
+    int64_t next_suppressor;
 } replay_ctx;
+
+static void suppress_evidence_tags(replay_ctx *c, aj_rbound *b, int64_t t_ns);
 
 static json_t *num_or_null(double v) {
     return isfinite(v) ? json_real(round(v * 1000) / 1000) : json_null();
@@ -164,11 +173,12 @@ static void on_change(void *vctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, bo
         json_object_set_new(o, "since", json_string(since));
         json_array_append_new(ev, o);
     }
-    json_t *line =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o}", "t", t, "mode", m->id, "scope",
-                  b->scope_code, "from", level_name(from), "level", level_name(in->level), "uncorroborated",
-                  in->is_uncorroborated, "posterior", num_or_null(in->posterior), "ttf_h",
-                  num_or_null(in->ttf_hours), "signals", in->n_corroborating, "evidence", ev);
+    if (in->level != AJ_RLEVEL_NONE) suppress_evidence_tags(c, b, t_ns);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o}", "type", "reasoning",
+                             "t", t, "mode", m->id, "scope", b->scope_code, "from", level_name(from), "level",
+                             level_name(in->level), "uncorroborated", in->is_uncorroborated, "posterior",
+                             num_or_null(in->posterior), "ttf_h", num_or_null(in->ttf_hours), "signals",
+                             in->n_corroborating, "evidence", ev);
     if (in->is_uncorroborated && in->lone_signal >= 0)
         json_object_set_new(line, "lone_signal", json_string(m->signals[in->lone_signal].id));
     char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
@@ -179,12 +189,188 @@ static void on_change(void *vctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, bo
 
 /* ---- the run --------------------------------------------------------------------------- */
 
+#define REPLAY_ALARMS_PER_TAG 8
+
+typedef struct replay_alarm {
+    aj_alarm a;
+    aj_alarm_def_row row;
+    int tag; /* index in the plant's tags */
+    bool is_suppressed;
+    bool was_active; /* condition at the last look */
+} replay_alarm;
+
 typedef struct replay_tag {
     long sim_index; /* -1: the simulator does not model it */
     aj_quality_config qcfg;
     aj_quality_state q;
     aj_rfeed *feed; /* NULL: no rule uses it */
+    replay_alarm *alarms[REPLAY_ALARMS_PER_TAG];
+    int n_alarms;
 } replay_tag;
+
+/* ---- limit alarms (--alarms) ------------------------------------------------------------------ */
+
+typedef struct alarm_ctx {
+    replay_ctx *c;
+    replay_alarm *ra;
+} alarm_ctx;
+
+static alarm_ctx *alarm_ctxs; /* one per alarm, same order as made */
+
+static void on_alarm_entry(void *vctx, const aj_alarm_entry *en) {
+    alarm_ctx *ac = vctx;
+    replay_ctx *c = ac->c;
+    const replay_alarm *ra = ac->ra;
+    bool visible = en->to == AJ_ALARM_UNACK || en->to == AJ_ALARM_ACKED || en->to == AJ_ALARM_LATCHED;
+    char t[40];
+    aj_time_format_ms(en->t_ns / 1000000, t, sizeof t);
+    json_t *line = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:f}", "type", "alarm", "t", t, "tag",
+        c->plant->tags[ra->tag].key, "kind", aj_alarm_def_row_kind_name(&ra->row), "priority",
+        aj_alarm_priority_name(en->priority), "from", aj_alarm_state_name(en->from), "to",
+        aj_alarm_state_name(en->to), "cause", aj_alarm_cause_name(en->cause), "condition",
+        en->is_condition_active, "visible", visible, "value", num_or_null(en->value), "limit", en->limit);
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    if (text) puts(text);
+    free(text);
+    json_decref(line);
+}
+
+/* Counts raw activations (the condition rising, hidden or not) and the visible ones; the
+ * journal itself has no entry for a condition that changes beneath a hidden layer. A rise
+ * is printed as {"type":"activation", ...}. */
+static void note_condition(replay_ctx *c, replay_alarm *ra, int64_t t_ns) {
+    aj_alarm_status st;
+    aj_alarm_get_status(&ra->a, &st);
+    if (st.is_condition_active && !ra->was_active) {
+        bool visible =
+            st.state == AJ_ALARM_UNACK || st.state == AJ_ALARM_ACKED || st.state == AJ_ALARM_LATCHED;
+        c->n_activations++;
+        if (visible) c->n_visible_activations++;
+        char t[40];
+        aj_time_format_ms(t_ns / 1000000, t, sizeof t);
+        printf("{\"type\":\"activation\",\"t\":\"%s\",\"tag\":\"%s\",\"kind\":\"%s\",\"priority\":\"%s\","
+               "\"visible\":%s}\n",
+               t, c->plant->tags[ra->tag].key, aj_alarm_def_row_kind_name(&ra->row),
+               aj_alarm_priority_name(ra->row.def.priority), visible ? "true" : "false");
+    }
+    ra->was_active = st.is_condition_active;
+}
+
+/* Adds (or replaces by kind) one definition on tag i. */
+static bool add_alarm(replay_tag *rt, int i, const aj_alarm_def_row *row) {
+    for (int k = 0; k < rt->n_alarms; k++) {
+        if (rt->alarms[k]->row.def.kind == row->def.kind) {
+            rt->alarms[k]->row = *row;
+            aj_alarm_def_row_fix(&rt->alarms[k]->row);
+            return true;
+        }
+    }
+    if (rt->n_alarms == REPLAY_ALARMS_PER_TAG) return false;
+    replay_alarm *ra = calloc(1, sizeof *ra);
+    if (!ra) return false;
+    ra->row = *row;
+    aj_alarm_def_row_fix(&ra->row);
+    ra->tag = i;
+    rt->alarms[rt->n_alarms++] = ra;
+    return true;
+}
+
+static bool add_alarm_list(replay_tag *rt, int i, const json_t *list, const char *path) {
+    size_t k;
+    json_t *it;
+    json_array_foreach(list, k, it) {
+        char sub[300], err[300];
+        snprintf(sub, sizeof sub, "%s[%zu]", path, k);
+        aj_alarm_def_row row;
+        if (aj_alarm_def_from_json(it, sub, &row, err, sizeof err) != AJ_OK) {
+            fprintf(stderr, "anjian reason replay: %s\n", err);
+            return false;
+        }
+        if (!add_alarm(rt, i, &row)) return false;
+    }
+    return true;
+}
+
+/* Makes every tag's alarms: gas defaults, then the plant file's, then --limit-alarms. */
+static bool build_alarms(replay_ctx *c, replay_tag *tags, json_t *doc, json_t *extra) {
+    const replay_plant *p = c->plant;
+    json_t *jtags = json_object_get(doc, "tags");
+    int64_t next_id = 1;
+    for (int i = 0; i < p->view.n_tags; i++) {
+        const aj_rplant_tag *t = &p->tags[i];
+        json_t *jt = json_array_get(jtags, (size_t)i);
+        aj_alarm_def defs[4];
+        size_t n = 0;
+        double oel = json_number_value(json_object_get(jt, "oel"));
+        if (t->has_range && aj_alarm_defaults_for_tag(t->kind ? t->kind : "", t->range_lo, t->range_hi, oel,
+                                                      t->gas, defs, 4, &n) == AJ_OK) {
+            for (size_t k = 0; k < n; k++) {
+                aj_alarm_def_row row = {.def = defs[k]};
+                if (!add_alarm(&tags[i], i, &row)) return false;
+            }
+        }
+        char path[64];
+        snprintf(path, sizeof path, "$.tags[%d].alarms", i);
+        if (!add_alarm_list(&tags[i], i, json_object_get(jt, "alarms"), path)) return false;
+        json_t *more = t->key && extra ? json_object_get(extra, t->key) : NULL;
+        if (more && !add_alarm_list(&tags[i], i, more, t->key)) return false;
+    }
+    int total = 0;
+    for (int i = 0; i < p->view.n_tags; i++) total += tags[i].n_alarms;
+    alarm_ctxs = calloc((size_t)total + 1, sizeof *alarm_ctxs);
+    if (!alarm_ctxs) return false;
+    int k = 0;
+    for (int i = 0; i < p->view.n_tags; i++) {
+        for (int j = 0; j < tags[i].n_alarms; j++, k++) {
+            replay_alarm *ra = tags[i].alarms[j];
+            ra->row.def.id = next_id++;
+            ra->row.def.tag_id = p->tags[i].id;
+            alarm_ctxs[k] = (alarm_ctx){c, ra};
+            if (aj_alarm_init(&ra->a, &ra->row.def, on_alarm_entry, &alarm_ctxs[k]) != AJ_OK) {
+                fprintf(stderr, "anjian reason replay: tag %s: alarm %s is not valid\n", p->tags[i].key,
+                        aj_alarm_def_row_kind_name(&ra->row));
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static void free_alarms(replay_tag *tags, int n) {
+    for (int i = 0; tags && i < n; i++)
+        for (int j = 0; j < tags[i].n_alarms; j++) {
+            aj_alarm_clear(&tags[i].alarms[j]->a);
+            free(tags[i].alarms[j]);
+        }
+    free(alarm_ctxs);
+    alarm_ctxs = NULL;
+}
+
+/* As the engine does when an incident opens or grows: the process alarms of the tags whose
+ * evidence is present are suppressed by design (here for the rest of the run: nobody
+ * resolves an incident in a replay). */
+static void suppress_evidence_tags(replay_ctx *c, aj_rbound *b, int64_t t_ns) {
+    if (!c->tags) return;
+    const aj_rinst *in = b->inst;
+    if (!b->user_id) b->user_id = ++c->next_suppressor;
+    for (int k = 0; k < in->mode->n_evidence; k++) {
+        const aj_rule_evidence *ev = &in->mode->evidence[k];
+        if (ev->signal < 0 || in->view[k].state != AJ_EV_PRESENT) continue;
+        for (int ch = in->sig_first[ev->signal]; ch < in->sig_first[ev->signal + 1]; ch++) {
+            int64_t id = in->chans[ch].spec.tag_id;
+            if (id < 1 || id > c->plant->view.n_tags) continue;
+            replay_tag *rt = &c->tags[id - 1];
+            for (int j = 0; j < rt->n_alarms; j++) {
+                replay_alarm *ra = rt->alarms[j];
+                if (ra->is_suppressed) continue;
+                int64_t t = t_ns > ra->a.now_ns ? t_ns : ra->a.now_ns; /* never behind its clock */
+                if (aj_alarm_suppress(&ra->a, t, b->user_id) != AJ_OK) continue;
+                ra->is_suppressed = true;
+            }
+        }
+    }
+}
 
 static void ignore_quality_event(void *ctx, const aj_quality_event *ev) {
     (void)ctx;
@@ -281,6 +467,32 @@ static int replay(const aj_opts *op) {
         goto done;
     }
     replay_ctx ctx = {.plant = &plant, .is_evidence_all = aj_opt(op, "evidence-all") != NULL};
+    bool with_alarms = aj_opt(op, "alarms") != NULL;
+    json_t *extra = NULL;
+    if (aj_opt(op, "limit-alarms")) {
+        if (!with_alarms) {
+            fprintf(stderr, "anjian reason replay: --limit-alarms needs --alarms\n");
+            rc = AJ_EXIT_USAGE;
+            goto done;
+        }
+        char *lt;
+        size_t ll;
+        if (aj_file_read(aj_opt(op, "limit-alarms"), AJ_SIM_PLANT_BYTES_MAX, &lt, &ll, err, sizeof err) ||
+            aj_json_parse(lt, ll, &extra, err, sizeof err) || !json_is_object(extra)) {
+            fprintf(stderr, "anjian reason replay: --limit-alarms %s: %s\n", aj_opt(op, "limit-alarms"),
+                    extra ? "must be an object of tag keys" : err);
+            free(lt);
+            json_decref(extra);
+            goto done;
+        }
+        free(lt);
+    }
+    if (with_alarms) {
+        ctx.tags = tags;
+        bool ok = build_alarms(&ctx, tags, doc, extra);
+        json_decref(extra);
+        if (!ok) goto done;
+    }
     aj_sim_begin(sim, &so, labels);
     int64_t n_steps = so.duration_ns / so.step_ns, t = so.start_ns;
     for (int64_t k = 0; k < n_steps; k++) {
@@ -288,7 +500,7 @@ static int replay(const aj_opts *op) {
         t = aj_sim_time_ns(sim);
         for (int i = 0; i < plant.view.n_tags; i++) {
             replay_tag *rt = &tags[i];
-            if (rt->sim_index < 0 || !rt->feed) continue;
+            if (rt->sim_index < 0 || (!rt->feed && !rt->n_alarms)) continue;
             /* as the server receives it: line protocol with 3 decimals (sim.c fmt_value) */
             double v = aj_sim_tag_value(sim, (size_t)rt->sim_index);
             if (fabs(v) < 1e15) v = (double)llround(v * 1000.0) / 1000.0;
@@ -297,20 +509,38 @@ static int replay(const aj_opts *op) {
             size_t n_out = 0;
             if (aj_quality_check(&rt->q, &rt->qcfg, &p, out, &n_out, ignore_quality_event, NULL) != AJ_OK)
                 continue;
-            for (size_t j = 0; j < n_out; j++)
-                if (out[j].quality == AJ_QUALITY_GOOD) aj_rfeed_add(rt->feed, out[j].t_ns, out[j].value);
+            for (size_t j = 0; j < n_out; j++) {
+                if (rt->feed && out[j].quality == AJ_QUALITY_GOOD)
+                    aj_rfeed_add(rt->feed, out[j].t_ns, out[j].value);
+                for (int a = 0; a < rt->n_alarms; a++) {
+                    replay_alarm *ra = rt->alarms[a];
+                    aj_alarm_process(&ra->a, &out[j]);
+                    note_condition(&ctx, ra, out[j].t_ns);
+                }
+            }
         }
         aj_reasoner_advance(r, t - AJ_ENGINE_LATENESS_NS, on_change, &ctx);
+        for (int i = 0; with_alarms && i < plant.view.n_tags; i++) /* delays, at the watermark */
+            for (int a = 0; a < tags[i].n_alarms; a++)
+                if (aj_alarm_next_due(&tags[i].alarms[a]->a) <= t - AJ_ENGINE_LATENESS_NS) {
+                    aj_alarm_advance(&tags[i].alarms[a]->a, t - AJ_ENGINE_LATENESS_NS);
+                    note_condition(&ctx, tags[i].alarms[a], t - AJ_ENGINE_LATENESS_NS);
+                }
     }
     aj_reasoner_advance(r, t, on_change, &ctx);
     fprintf(stderr,
             "anjian reason replay: %d modes bound to %d assets/zones, %lld steps, %llu ticks; %ld changes, "
-            "%ld incidents opened, %ld uncorroborated\n",
+            "%ld incidents opened, %ld uncorroborated",
             rules->n_modes, aj_reasoner_n_bound(r), (long long)n_steps,
             (unsigned long long)aj_reasoner_ticks(r), ctx.n_changes, ctx.n_incidents, ctx.n_uncorroborated);
+    if (with_alarms)
+        fprintf(stderr, "; alarm activations %ld, visible (not suppressed) %ld", ctx.n_activations,
+                ctx.n_visible_activations);
+    fputc('\n', stderr);
     rc = AJ_EXIT_OK;
 done:
     if (labels) fclose(labels);
+    free_alarms(tags, plant.view.n_tags);
     free(tags);
     plant_view_free(&plant);
     aj_sim_free(sim);
@@ -330,8 +560,9 @@ int aj_cmd_reason(int argc, char **argv) {
         usage(stderr);
         return AJ_EXIT_USAGE;
     }
-    static const char *const allowed[] = {"plant",    "rules",  "scenario",      "seed",  "start",
-                                          "duration", "labels", "evidence-all!", "help!", NULL};
+    static const char *const allowed[] = {"plant",   "rules",        "scenario", "seed",
+                                          "start",   "duration",     "labels",   "evidence-all!",
+                                          "alarms!", "limit-alarms", "help!",    NULL};
     aj_opts op;
     char err[200];
     if (!aj_opts_parse(&op, argc - 1, argv + 1, allowed, err, sizeof err)) {

@@ -139,7 +139,8 @@ int aj_cmd_serve(int argc, char **argv) {
     err[0] = 0;
     aj_engine_options eopts = {.reorder_ns = app.cfg.reorder_window_ms * 1000000LL,
                                .retention_ns = app.cfg.retention_days * 86400LL * 1000000000LL,
-                               .rules_path = app.cfg.rules_dir};
+                               .rules_path = app.cfg.rules_dir,
+                               .incident_ack_ms = app.cfg.incident_ack_s * 1000LL};
     if (aj_engine_start(app.store, journal, &eopts, &app.engine, err, sizeof err)) {
         aj_error("cannot start the real-time engine (journal %s): %s", journal, err);
         aj_store_free(app.store);

@@ -50,6 +50,9 @@ static const setting settings[] = {
     {"rules-dir", "ANJIAN_RULES_DIR", STR(rules_dir), AJ_DEFAULT_RULES_DIR, true,
      "failure-mode rules: a directory of *.rules files or one file (empty: no reasoning; a missing directory "
      "is skipped with a warning, a wrong rule stops the start; docs/reasoning.md)"},
+    {"incident-ack-s", "ANJIAN_INCIDENT_ACK_S", INT(incident_ack_s, 0, 86400), "900", true,
+     "escalate an incident not acknowledged this many seconds after it opened: to the unit leader, at twice "
+     "that to the safety manager, at three times to the administrators (0: never)"},
     {"max-connections", "ANJIAN_MAX_CONNECTIONS", INT(max_connections, 1, AJ_HTTP_CONNECTIONS_MAX), "256",
      true, "concurrent HTTP connections (one thread each; more are refused)"},
     {"db-pool", "ANJIAN_DB_POOL", INT(db_pool, 1, AJ_DB_POOL_MAX), "8", true,

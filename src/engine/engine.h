@@ -41,6 +41,10 @@
  * this lateness allowance) passes them, so a tag a little behind the others is not
  * overtaken by its own alarm's clock (docs/alarms.md). */
 #define AJ_ENGINE_LATENESS_NS (2LL * 1000000000LL)
+/* Incident escalation: steps (unit leader, safety manager, administrators) and how often
+ * the engine looks for incidents due. */
+#define AJ_ENGINE_ESCALATION_MAX      3
+#define AJ_ENGINE_ESCALATION_CHECK_MS 5000
 /* The watermark that fires timers and stale detection never runs this far ahead of the
  * wall clock (a source with a wrong clock must not make every other tag stale). */
 #define AJ_ENGINE_FUTURE_TOLERANCE_NS (60LL * 1000000000LL)
@@ -71,6 +75,9 @@ typedef struct aj_engine_options {
     /* Failure-mode rules (docs/reasoning.md): a directory of *.rules files or one file;
      * NULL or "": no reasoning. A rules error stops aj_engine_start with its position. */
     const char *rules_path;
+    /* An incident not acknowledged this long after it opened is escalated, again after
+     * twice as long, up to AJ_ENGINE_ESCALATION_MAX steps (wall clock); 0: never. */
+    int64_t incident_ack_ms;
 } aj_engine_options;
 
 typedef struct aj_engine_stats {

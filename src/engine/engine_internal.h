@@ -143,6 +143,7 @@ struct aj_engine {
     aj_reasoner *reasoner; /* NULL: no rules */
     atomic_bool is_rebind_wanted;
     int64_t reason_next_ns; /* the watermark at which the next tick is due */
+    int64_t next_escalation_check_ms;
     atomic_uint_fast64_t incidents_opened;
 
     pthread_mutex_t qlock; /* queue, reservations */
@@ -193,6 +194,7 @@ aj_err aj_er_start(aj_engine *e, aj_db *db, char *err, size_t errlen); /* before
 void aj_er_free(aj_engine *e);
 void aj_er_advance(aj_engine *e, int64_t watermark_ns);
 void aj_er_on_watermark(aj_engine *e); /* the engine's watermark moved */
+void aj_er_escalate_due(aj_engine *e); /* escalates unacknowledged incidents (wall clock) */
 void aj_er_rebind_if_wanted(aj_engine *e);
 aj_rfeed *aj_er_feed_of(aj_engine *e, tag_state *st);
 /* Suppresses by design (is_on) or releases the process alarms of a tag for suppressor_id

@@ -538,3 +538,71 @@ void aj_engine_publish_incident(aj_engine *e, int64_t enterprise_id, int64_t sit
     if (e->events) aj_events_publish(e->events, AJ_EVENT_INCIDENT, 0, enterprise_id, site_id, 0, text);
     aj_engine_unlock(e);
 }
+
+/* ---- escalation ----------------------------------------------------------------------------
+ * A process incident still open (not acknowledged) ack_ms after it was raised is escalated:
+ * level 1 to the unit leader, 2 after twice the time to the safety manager, 3 to the
+ * plant's administrators (AJ_ENGINE_ESCALATION_MAX). Wall-clock time: people respond in
+ * it. Each step is a timeline entry, an audit record and a live event naming the roles. */
+
+static const char *const ESCALATE_TO[AJ_ENGINE_ESCALATION_MAX] = {"unit_leader", "safety_manager", "admin"};
+
+static void escalate_one(aj_engine *e, int64_t id, int64_t enterprise_id, int64_t site_id, int level,
+                         const char *mode, const char *scope) {
+    aj_db *db = e->db;
+    int64_t now_ns = aj_time_now_ms() * 1000000LL;
+    json_t *detail = json_pack("{s:i, s:s}", "level", level, "notify", ESCALATE_TO[level - 1]);
+    aj_val p[3] = {AJ_VINT(level), AJ_VINT(id), AJ_VINT(level - 1)};
+    int64_t changed = 0;
+    aj_err err = aj_db_begin(db);
+    if (!err)
+        err = aj_db_exec(
+            db, "UPDATE incidents SET escalation = ? WHERE id = ? AND state = 'open' AND escalation = ?", p,
+            3, &changed);
+    if (!err && changed == 1) err = add_timeline(db, id, enterprise_id, now_ns, "escalated", detail);
+    if (!err && changed == 1) {
+        char oid[32];
+        snprintf(oid, sizeof oid, "%lld", (long long)id);
+        aj_audit_entry ae = {enterprise_id, REASONER_ACTOR, "incidents.escalate", "incident", oid,
+                             NULL,          detail};
+        err = aj_audit_append(db, &ae);
+    }
+    if (!err) err = aj_db_commit(db);
+    if (err) {
+        aj_warn("engine: incident %lld not escalated: %s", (long long)id, aj_db_errmsg(db));
+        aj_db_rollback(db);
+    } else if (changed == 1 && e->events) {
+        json_t *ev =
+            json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "incident_id", (json_int_t)id, "change", "escalated",
+                      "mode", mode, "scope", scope, "escalation", level, "notify", ESCALATE_TO[level - 1]);
+        char *text = json_dumps(ev, JSON_COMPACT);
+        if (text) aj_events_publish(e->events, AJ_EVENT_INCIDENT, 0, enterprise_id, site_id, 0, text);
+        free(text);
+        json_decref(ev);
+    }
+    json_decref(detail);
+}
+
+void aj_er_escalate_due(aj_engine *e) {
+    if (e->opts.incident_ack_ms <= 0) return;
+    int64_t now = aj_time_now_ms();
+    if (now < e->next_escalation_check_ms) return;
+    e->next_escalation_check_ms = now + AJ_ENGINE_ESCALATION_CHECK_MS;
+    aj_result *r;
+    aj_val p[1] = {AJ_VINT(AJ_ENGINE_ESCALATION_MAX)};
+    if (aj_db_query(
+            e->db,
+            "SELECT id, enterprise_id, site_id, escalation, created_at, mode_id, scope_code FROM incidents "
+            "WHERE state = 'open' AND kind = 'process' AND escalation < ? ORDER BY id LIMIT 100",
+            p, 1, &r))
+        return;
+    for (int i = 0; i < aj_result_rows(r); i++) {
+        int64_t created_ms;
+        if (!aj_time_parse(aj_result_text(r, i, 4), &created_ms)) continue;
+        int level = (int)aj_result_int(r, i, 3) + 1;
+        if (now - created_ms < (int64_t)level * e->opts.incident_ack_ms) continue;
+        escalate_one(e, aj_result_int(r, i, 0), aj_result_int(r, i, 1), aj_result_int(r, i, 2), level,
+                     aj_result_text(r, i, 5), aj_result_text(r, i, 6));
+    }
+    aj_result_free(r);
+}

@@ -127,6 +127,18 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
             "# HELP anjian_engine_tags Tags the engine holds state for.\n"
             "# TYPE anjian_engine_tags gauge\nanjian_engine_tags %d\n",
             es.queue_depth, es.n_tags);
+        aj_engine_reason_stats_t rs;
+        aj_engine_reason_stats(app->engine, &rs);
+        put(&b,
+            "# HELP anjian_reasoner_modes Failure modes loaded from the rules.\n"
+            "# TYPE anjian_reasoner_modes gauge\nanjian_reasoner_modes %d\n"
+            "# HELP anjian_reasoner_instances Failure modes bound to assets and zones.\n"
+            "# TYPE anjian_reasoner_instances gauge\nanjian_reasoner_instances %d\n"
+            "# HELP anjian_reasoner_ticks_total Ticks (5 s of event time) evaluated.\n"
+            "# TYPE anjian_reasoner_ticks_total counter\nanjian_reasoner_ticks_total %llu\n"
+            "# HELP anjian_incidents_opened_total Incidents opened by the reasoner.\n"
+            "# TYPE anjian_incidents_opened_total counter\nanjian_incidents_opened_total %llu\n",
+            rs.modes, rs.instances, (unsigned long long)rs.ticks, (unsigned long long)rs.incidents_opened);
     }
     if (m->mqtt) {
         aj_mqtt_stats ms;
