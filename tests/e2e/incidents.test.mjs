@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { backends, startServer, login, api, cleanup, assertNoSanitizerReport, BIN, ROOT } from './lib/server.mjs';
+import { backends, startServer, login, api, cleanup, cliOk, assertNoSanitizerReport, BIN, ROOT } from './lib/server.mjs';
 
 const START = '2026-12-01T00:00:00Z';
 const SCENARIO = join(ROOT, 'scenarios', 'seal-failure-P-101.json'); // onset +1 h, failed at +3 h
@@ -210,10 +210,32 @@ for (const backend of backends()) {
         assert.ok(actions.includes(a), `${a} in ${actions}`);
     });
 
-    it('scoping and permissions: another enterprise sees nothing; a viewer may not act', { timeout: 60000 }, async () => {
+    it('scoping and permissions: another enterprise sees nothing; a worker may read but not act', { timeout: 60000 }, async () => {
       const { srv, admin } = ctx;
-      const r = await api(srv.url, admin.token, 'GET', '/api/v1/incidents?state=nonsense');
-      assert.equal(r.status, 400, r.text);
+      const PW = 'Other-pass-12345';
+      const env = { ANJIAN_USER_PASSWORD: PW };
+      cliOk(srv.db, ['admin', 'create-enterprise', '--code', 'OTHER', '--name', '别家化工']);
+      cliOk(srv.db, ['admin', 'create-user', '--enterprise', 'OTHER', '--username', 'other-admin', '--roles', 'admin'], env);
+      const worker = await api(srv.url, admin.token, 'POST', '/api/v1/users',
+        { username: 'inc-worker', display_name: 'worker', password: PW, roles: ['worker'] });
+      assert.equal(worker.status, 201, worker.text);
+      const mine = (await api(srv.url, admin.token, 'GET', '/api/v1/incidents?state=all')).body.items;
+      assert.ok(mine.length >= 1);
+      const other = await login(srv.url, 'other-admin', PW);
+      const theirs = await api(srv.url, other.token, 'GET', '/api/v1/incidents?state=all');
+      assert.equal(theirs.status, 200, theirs.text);
+      assert.deepEqual(theirs.body.items, []);
+      const peek = await api(srv.url, other.token, 'GET', `/api/v1/incidents/${mine[0].id}`);
+      assert.equal(peek.status, 404, peek.text);
+      const poke = await api(srv.url, other.token, 'POST', `/api/v1/incidents/${mine[0].id}/comment`, { comment: 'x' });
+      assert.equal(poke.status, 404, poke.text);
+      const w = await login(srv.url, 'inc-worker', PW);
+      const read = await api(srv.url, w.token, 'GET', `/api/v1/incidents/${mine[0].id}`);
+      assert.equal(read.status, 200, read.text);
+      const act = await api(srv.url, w.token, 'POST', `/api/v1/incidents/${mine[0].id}/comment`, { comment: 'x' });
+      assert.equal(act.status, 403, act.text);
+      const bad = await api(srv.url, admin.token, 'GET', '/api/v1/incidents?state=nonsense');
+      assert.equal(bad.status, 400, bad.text);
       const none = await api(srv.url, admin.token, 'GET', '/api/v1/incidents/999999');
       assert.equal(none.status, 404, none.text);
       const anon = await api(srv.url, null, 'GET', '/api/v1/incidents');
