@@ -206,6 +206,8 @@ typedef struct replay_tag {
     aj_rfeed *feed; /* NULL: no rule uses it */
     replay_alarm *alarms[REPLAY_ALARMS_PER_TAG];
     int n_alarms;
+    long n_good; /* --tag-stats */
+    double min, max, sum;
 } replay_tag;
 
 /* ---- limit alarms (--alarms) ------------------------------------------------------------------ */
@@ -414,7 +416,7 @@ static int replay(const aj_opts *op) {
     aj_sim *sim = NULL;
     replay_plant plant = {0};
     replay_tag *tags = NULL;
-    FILE *labels = NULL;
+    FILE *labels = NULL, *stats = NULL;
     int rc = AJ_EXIT_FAIL;
     if (!r) {
         aj_rules_free(rules);
@@ -467,6 +469,10 @@ static int replay(const aj_opts *op) {
         goto done;
     }
     replay_ctx ctx = {.plant = &plant, .is_evidence_all = aj_opt(op, "evidence-all") != NULL};
+    if (aj_opt(op, "tag-stats") && !(stats = fopen(aj_opt(op, "tag-stats"), "w"))) {
+        fprintf(stderr, "anjian reason replay: cannot write %s\n", aj_opt(op, "tag-stats"));
+        goto done;
+    }
     bool with_alarms = aj_opt(op, "alarms") != NULL;
     json_t *extra = NULL;
     if (aj_opt(op, "limit-alarms")) {
@@ -500,7 +506,7 @@ static int replay(const aj_opts *op) {
         t = aj_sim_time_ns(sim);
         for (int i = 0; i < plant.view.n_tags; i++) {
             replay_tag *rt = &tags[i];
-            if (rt->sim_index < 0 || (!rt->feed && !rt->n_alarms)) continue;
+            if (rt->sim_index < 0 || (!rt->feed && !rt->n_alarms && !stats)) continue;
             /* as the server receives it: line protocol with 3 decimals (sim.c fmt_value) */
             double v = aj_sim_tag_value(sim, (size_t)rt->sim_index);
             if (fabs(v) < 1e15) v = (double)llround(v * 1000.0) / 1000.0;
@@ -512,6 +518,13 @@ static int replay(const aj_opts *op) {
             for (size_t j = 0; j < n_out; j++) {
                 if (rt->feed && out[j].quality == AJ_QUALITY_GOOD)
                     aj_rfeed_add(rt->feed, out[j].t_ns, out[j].value);
+                if (stats && out[j].quality == AJ_QUALITY_GOOD) {
+                    double x = out[j].value;
+                    if (!rt->n_good || x < rt->min) rt->min = x;
+                    if (!rt->n_good || x > rt->max) rt->max = x;
+                    rt->sum += x;
+                    rt->n_good++;
+                }
                 for (int a = 0; a < rt->n_alarms; a++) {
                     replay_alarm *ra = rt->alarms[a];
                     aj_alarm_process(&ra->a, &out[j]);
@@ -537,8 +550,27 @@ static int replay(const aj_opts *op) {
         fprintf(stderr, "; alarm activations %ld, visible (not suppressed) %ld", ctx.n_activations,
                 ctx.n_visible_activations);
     fputc('\n', stderr);
+    if (stats) {
+        json_t *o = json_object();
+        for (int i = 0; i < plant.view.n_tags; i++) {
+            const replay_tag *rt = &tags[i];
+            if (!rt->n_good || !plant.tags[i].key) continue;
+            json_object_set_new(o, plant.tags[i].key,
+                                json_pack("{s:I, s:f, s:f, s:f}", "n", (json_int_t)rt->n_good, "min", rt->min,
+                                          "max", rt->max, "mean", rt->sum / (double)rt->n_good));
+        }
+        int bad = json_dumpf(o, stats, JSON_INDENT(1) | JSON_REAL_PRECISION(8));
+        bad |= fclose(stats);
+        stats = NULL;
+        json_decref(o);
+        if (bad) {
+            fprintf(stderr, "anjian reason replay: writing %s failed\n", aj_opt(op, "tag-stats"));
+            goto done;
+        }
+    }
     rc = AJ_EXIT_OK;
 done:
+    if (stats) fclose(stats);
     if (labels) fclose(labels);
     free_alarms(tags, plant.view.n_tags);
     free(tags);
@@ -560,9 +592,9 @@ int aj_cmd_reason(int argc, char **argv) {
         usage(stderr);
         return AJ_EXIT_USAGE;
     }
-    static const char *const allowed[] = {"plant",   "rules",        "scenario", "seed",
-                                          "start",   "duration",     "labels",   "evidence-all!",
-                                          "alarms!", "limit-alarms", "help!",    NULL};
+    static const char *const allowed[] = {
+        "plant",         "rules",   "scenario",     "seed",      "start", "duration", "labels",
+        "evidence-all!", "alarms!", "limit-alarms", "tag-stats", "help!", NULL};
     aj_opts op;
     char err[200];
     if (!aj_opts_parse(&op, argc - 1, argv + 1, allowed, err, sizeof err)) {
