@@ -34,18 +34,26 @@
 #define REPLAY_DEFAULT_DURATION "24h"
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "usage: anjian reason replay [options]\n\n"
-            "Runs the failure-mode rules over a simulated plant, in-process, and prints every\n"
-            "change of a mode's level on an asset or zone as a JSON line.\n\n"
-            "  --plant FILE      plant file (default " REPLAY_DEFAULT_PLANT ")\n"
-            "  --rules PATH      rules directory or file (default " REPLAY_DEFAULT_RULES ")\n"
-            "  --scenario FILE   faults to inject (docs/simulator.md); default none\n"
-            "  --seed N          simulator seed (default 1)\n"
-            "  --start TIME      RFC 3339 (default " REPLAY_DEFAULT_START ")\n"
-            "  --duration D      event time to simulate, e.g. 24h (default " REPLAY_DEFAULT_DURATION ")\n"
-            "  --labels FILE     write the simulator's ground-truth labels there\n"
-            "  --evidence-all!   print every piece of evidence, not only the present ones\n");
+    fprintf(
+        out,
+        "usage: anjian reason replay [options]\n\n"
+        "Runs the failure-mode rules over a simulated plant, in-process, and prints every\n"
+        "change of a mode's level on an asset or zone as a JSON line.\n\n"
+        "  --plant FILE      plant file (default " REPLAY_DEFAULT_PLANT ")\n"
+        "  --rules PATH      rules directory or file (default " REPLAY_DEFAULT_RULES ")\n"
+        "  --scenario FILE   faults to inject (docs/simulator.md); default none\n"
+        "  --seed N          simulator seed (default 1)\n"
+        "  --start TIME      RFC 3339 (default " REPLAY_DEFAULT_START ")\n"
+        "  --duration D      event time to simulate, e.g. 24h (default " REPLAY_DEFAULT_DURATION ")\n"
+        "  --labels FILE     write the simulator's ground-truth labels there\n"
+        "  --evidence-all    print every piece of evidence, not only the present ones\n"
+        "  --bindings        first print each mode's binding (mode, asset or zone, tags)\n"
+        "  --alarms          also run the plant's limit alarms (GB/T 50493 gas defaults, the plant\n"
+        "                    file's tags[].alarms) and print their journal entries and activations;\n"
+        "                    an incident suppresses the alarms of its present evidence's tags\n"
+        "  --limit-alarms F  with --alarms: more alarms, {\"TAG KEY\": [alarm, ...]} in the plant file's\n"
+        "                    alarm form; they replace a tag's alarms of the same kind\n"
+        "  --tag-stats FILE  write each tag's count, minimum, maximum and mean of good points (JSON)\n");
 }
 
 /* ---- the plant file as the binder's view --------------------------------------------- */
@@ -185,6 +193,27 @@ static void on_change(void *vctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, bo
     if (s) puts(s);
     free(s);
     json_decref(line);
+}
+
+/* One line per bound instance: {"type":"binding","mode","scope","scope_type","tags":[...]}. */
+static void print_bindings(aj_reasoner *r, const replay_plant *p) {
+    for (int i = 0; i < aj_reasoner_n_bound(r); i++) {
+        const aj_rbound *b = aj_reasoner_bound(r, i);
+        const aj_rinst *in = b->inst;
+        json_t *tags = json_array();
+        for (int c = 0; c < in->n_chans; c++) {
+            int64_t id = in->chans[c].spec.tag_id;
+            if (id >= 1 && id <= p->view.n_tags)
+                json_array_append_new(tags, json_string(p->tags[id - 1].key));
+        }
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "type", "binding", "mode", in->mode->id, "scope",
+                              b->scope_code, "scope_type",
+                              in->mode->scope == AJ_RULE_ON_ASSET ? "asset" : "zone", "tags", tags);
+        char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (text) puts(text);
+        free(text);
+        json_decref(o);
+    }
 }
 
 /* ---- the run --------------------------------------------------------------------------- */
@@ -469,6 +498,7 @@ static int replay(const aj_opts *op) {
         goto done;
     }
     replay_ctx ctx = {.plant = &plant, .is_evidence_all = aj_opt(op, "evidence-all") != NULL};
+    if (aj_opt(op, "bindings")) print_bindings(r, &plant);
     if (aj_opt(op, "tag-stats") && !(stats = fopen(aj_opt(op, "tag-stats"), "w"))) {
         fprintf(stderr, "anjian reason replay: cannot write %s\n", aj_opt(op, "tag-stats"));
         goto done;
@@ -593,8 +623,8 @@ int aj_cmd_reason(int argc, char **argv) {
         return AJ_EXIT_USAGE;
     }
     static const char *const allowed[] = {
-        "plant",         "rules",   "scenario",     "seed",      "start", "duration", "labels",
-        "evidence-all!", "alarms!", "limit-alarms", "tag-stats", "help!", NULL};
+        "plant",         "rules",   "scenario",     "seed",      "start",     "duration", "labels",
+        "evidence-all!", "alarms!", "limit-alarms", "tag-stats", "bindings!", "help!",    NULL};
     aj_opts op;
     char err[200];
     if (!aj_opts_parse(&op, argc - 1, argv + 1, allowed, err, sizeof err)) {
