@@ -2,6 +2,7 @@
  * permission and body kind. docs/openapi.yaml must list each of them (a test checks). */
 #include "api/alarms_api.h"
 #include "api/api.h"
+#include "api/vibration_api.h"
 #include "auth/perm.h"
 
 #define J        AJ_ROUTE_JSON_BODY
@@ -46,6 +47,8 @@ const aj_route aj_routes[] = {
     {"POST", "/write", aj_api_write, AJ_PERM_DATA_WRITE, AJ_ROUTE_ANY_BODY,
      "write points as InfluxDB v1 line protocol (Telegraf compatible)"},
     {"POST", "/api/v1/points", aj_api_points, AJ_PERM_DATA_WRITE, J, "write a JSON batch of points"},
+    {"POST", "/api/v1/vibration-blocks", aj_api_vibration_blocks, AJ_PERM_DATA_WRITE, J,
+     "analyse a raw vibration waveform block; write its 1x/2x/3x running-speed amplitudes"},
     {"GET", "/api/v1/tags/{id}/history", aj_api_tag_history, PLANT_R, 0,
      "archived and recent points of a tag"},
     {"GET", "/api/v1/tags/{id}/trend", aj_api_tag_trend, PLANT_R, 0,
