@@ -72,8 +72,18 @@ static double slope_value(const aj_rslope *s) {
 aj_rinst *aj_rinst_new(const aj_rule_mode *mode, int64_t scope_id, const aj_rchan_spec *chans, int n_chans,
                        int64_t ambient_tag_id) {
     assert(mode && n_chans >= 0 && n_chans <= AJ_RINST_CHANNELS_MAX);
-    aj_rinst *in = calloc(1, sizeof *in);
+    size_t ne = mode->n_evidence ? (size_t)mode->n_evidence : 1;
+    size_t per_ev = sizeof(aj_evtrack) + sizeof(int64_t) + sizeof(aj_rev_view) + sizeof(int);
+    aj_rinst *in = calloc(1, sizeof *in + ne * per_ev + 16);
     if (!in) return NULL;
+    /* the evidence arrays follow the struct, each aligned for its type */
+    char *at = (char *)(in + 1);
+    in->ev = (aj_evtrack *)at;
+    at += ne * sizeof(aj_evtrack);
+    in->view = (aj_rev_view *)(((uintptr_t)at + 7) & ~(uintptr_t)7);
+    at = (char *)(in->view + ne);
+    in->cond_since = (int64_t *)(((uintptr_t)at + 7) & ~(uintptr_t)7);
+    in->slope_first = (int *)(in->cond_since + ne);
     in->mode = mode;
     in->scope_id = scope_id;
     in->chans = calloc(n_chans ? (size_t)n_chans : 1, sizeof *in->chans);

@@ -99,13 +99,15 @@ typedef struct aj_rinst {
     aj_rchan *chans;
     int n_chans;
     int sig_first[AJ_RULE_SIGNALS_MAX + 1]; /* channels of signal j: [sig_first[j], sig_first[j+1]) */
-    aj_evtrack ev[AJ_RULE_EVIDENCE_MAX];
-    int64_t cond_since[AJ_RULE_EVIDENCE_MAX]; /* INT64_MIN: condition not holding */
-    aj_rev_view view[AJ_RULE_EVIDENCE_MAX];
-    aj_rslope *slopes;                     /* per (slope evidence, channel of its signal) */
-    int slope_first[AJ_RULE_EVIDENCE_MAX]; /* -1: not a slope term */
-    aj_rslope ttf_slope;                   /* trend of the ttf signal's first channel */
-    int64_t last_tick_ns;                  /* INT64_MIN before the first tick */
+    /* per piece of evidence (mode->n_evidence each; one allocation with the instance, so
+     * a plant of 100k tags and tens of thousands of instances stays small) */
+    aj_evtrack *ev;
+    int64_t *cond_since; /* INT64_MIN: condition not holding */
+    aj_rev_view *view;
+    aj_rslope *slopes;    /* per (slope evidence, channel of its signal) */
+    int *slope_first;     /* -1: not a slope term */
+    aj_rslope ttf_slope;  /* trend of the ttf signal's first channel */
+    int64_t last_tick_ns; /* INT64_MIN before the first tick */
     bool is_running;
     double log_odds, posterior;
     int n_corroborating; /* distinct signals with present signal evidence */
