@@ -62,8 +62,9 @@ bport=$(( 58000 + RANDOM % 1000 ))
 ANJIAN_LOG_LEVEL=warn ./build/anjian serve --db "$bdb" --listen "127.0.0.1:$bport" &
 browser_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$bport/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+# (the incident case runs the simulator: ANJIAN_BIN)
 (cd tests/e2e && ANJIAN_URL="http://127.0.0.1:$bport" ANJIAN_ADMIN_USER=admin ANJIAN_ADMIN_PASSWORD="$bpass" \
-   ANJIAN_ARTIFACTS="$work/artifacts" node --test browser.test.mjs)
+   ANJIAN_BIN="$root/build/anjian" ANJIAN_ARTIFACTS="$work/artifacts" node --test browser.test.mjs)
 kill -TERM "$browser_pid"; wait "$browser_pid"; browser_pid=""
 
 if [ "${AJ_TEST_SKIP_ASAN:-0}" != 1 ]; then

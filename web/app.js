@@ -13,10 +13,13 @@ import * as tags from './js/pages/tags.js';
 import * as people from './js/pages/people.js';
 import * as alarms from './js/pages/alarms.js';
 import * as alarmKpi from './js/pages/alarmkpi.js';
+import * as controlRoom from './js/pages/controlroom.js';
 import { startFeed, stopFeed } from './js/alarmfeed.js';
+import { startIncidentFeed, stopIncidentFeed } from './js/incidentfeed.js';
 
 const ROUTES = [
   { re: /^\/$/, nav: 'home', page: home.render },
+  { re: /^\/control-room$/, nav: 'control-room', page: controlRoom.render },
   { re: /^\/areas$/, nav: 'areas', page: areas.renderList },
   { re: /^\/areas\/(\d+)$/, nav: 'areas', page: areas.renderDetail },
   { re: /^\/assets$/, nav: 'assets', page: assets.renderList },
@@ -55,6 +58,7 @@ function queryString(values) {
 function showLogin(notice) {
   if (state.shell) { state.shell.destroy(); state.shell = null; }
   stopFeed();
+  stopIncidentFeed();
   state.seq++;
   renderLogin(app, {
     notice,
@@ -82,6 +86,7 @@ async function route() {
   if (path === '/login') { location.replace('#/'); return; }
   if (!state.shell) {
     startFeed();
+    startIncidentFeed(state.user);
     state.shell = buildShell({ user: state.user, onLogout: logout });
     app.replaceChildren(state.shell.root);
   }

@@ -6,13 +6,16 @@
 //   ANJIAN_ADMIN_PASSWORD  admin password
 //   ANJIAN_ARTIFACTS       optional folder for screenshots console-*.png
 //   ANJIAN_CHROMIUM        optional browser path (default /usr/bin/chromium)
+//   ANJIAN_BIN             the anjian binary for the simulator (default <repo>/build/anjian)
 // It launches Debian's chromium through playwright-core; it never downloads a browser.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { launchBrowser, screenshot } from './lib/browser.mjs';
+import { BIN, ROOT } from './lib/server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB = join(HERE, '..', '..', 'web');
@@ -56,6 +59,12 @@ const ENUMS = {
   area_kind: ['tank_farm', 'process_unit', 'pump_house', 'loading_bay', 'utility', 'warehouse', 'control_room', 'office', 'road'],
   org_kind: ['department', 'contractor', 'supplier'],
   'cert.status': ['valid', 'review_due', 'expired'],
+  incident_state: ['open', 'acknowledged', 'in_handling', 'resolved', 'reviewed'],
+  incident_level: ['early_warning', 'diagnosis'],
+  incident_kind: ['process', 'sensor_check'],
+  evidence_state: ['present', 'absent', 'unknown'],
+  evidence_term: ['level', 'deviation', 'relative', 'ratio', 'slope', 'count', 'within', 'before'],
+  timeline_kind: ['opened', 'level', 'evidence_cleared', 'evidence_returned', 'acknowledged', 'in_handling', 'resolved', 'reviewed', 'comment'],
 };
 
 describe('console message catalogue', () => {
@@ -196,6 +205,199 @@ describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     await tid('menu-button').waitFor({ state: 'hidden' });
     await tid('nav-areas').waitFor({ state: 'visible' });
+  });
+
+  // ---- incidents -------------------------------------------------------------------
+  // (before the cases that write points at "now": the simulator's points end 2 h ago, and a
+  // point older than its tag's latest would be dropped as late)
+
+  /** Runs the simulator with a scenario over the demo plant against the server; resolves on exit 0. */
+  function runSim(scenario, startIso, duration, token) {
+    return new Promise((resolve, reject) => {
+      const p = spawn(BIN, ['sim', '--plant', join(ROOT, 'plants', 'demo-chemical.json'), '--scenario', join(ROOT, 'scenarios', scenario),
+        '--url', BASE, '--token', token, '--start', startIso, '--duration', duration, '--step', '1s', '--speed', 'max', '--seed', '1'],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => { err += d; });
+      p.on('error', reject);
+      p.on('exit', (code) => (code === 0 ? resolve(err) : reject(new Error(`anjian sim exited ${code}:\n${err}`))));
+    });
+  }
+
+  test('an incident raised by a simulator scenario shows its evidence chain on the control-room page', { timeout: 300_000 }, async () => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    const auth = await bearer();
+    const SIGNALS = ['seal_temp', 'vib_2x', 'ir_max'];
+    // low-priority H limits on the seal's three signals, as a plant has them: three alarm
+    // fragments the incident folds in
+    const limits = { seal_temp: 46, vib_2x: 1.5, ir_max: 33 };
+    const tagOf = {};
+    for (const role of SIGNALS) {
+      const tag = (await getJson(`/tags?key=${encodeURIComponent(`JS01.P-101.${role}`)}`)).items[0];
+      assert.ok(tag, `tag JS01.P-101.${role}`);
+      tagOf[role] = tag;
+      const put = await fetch(`${BASE}/api/v1/tags/${tag.id}/alarms`, {
+        method: 'PUT', headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ alarms: [{ kind: 'h', priority: 'low', setpoint: limits[role], deadband: 0.5 }] }),
+      });
+      assert.equal(put.status, 200, `PUT alarms answered ${put.status}: ${await put.text()}`);
+    }
+
+    // the page is open while the simulator runs: the incident arrives live
+    await page.goto(`${BASE}/#/control-room`, { waitUntil: 'domcontentloaded' });
+    await tid('cr-page').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await tid('nav-control-room').getAttribute('aria-current'), 'page');
+    await page.waitForSelector('[data-testid="cr-feed-status"].fs-live', { timeout: 20_000 });
+    const lang = await page.getAttribute('html', 'lang');
+    assert.equal((await tid('page-title').textContent()).trim(), msg('cr.title', lang));
+
+    // the seal scenario from 6 h ago, 4 h of 1 Hz data as fast as the server takes it
+    const token = auth.Authorization.slice('Bearer '.length);
+    const t0 = Date.now();
+    await runSim('seal-failure-P-101.json', new Date(Date.now() - 6 * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'), '4h', token);
+    let inc = null;
+    for (let i = 0; i < 150 && !inc; i++) {
+      const items = (await getJson('/incidents?state=all&kind=process')).items;
+      inc = items.find((x) => x.mode === 'pump_seal_failure' && x.scope_code === 'P-101') || null;
+      if (!inc) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(inc, 'the reasoner opened pump_seal_failure on P-101');
+    console.log(`# simulator and incident in ${Date.now() - t0} ms: #${inc.id} ${inc.level} ${inc.priority} ${(inc.confidence * 100).toFixed(1)} %`);
+    assert.equal(inc.priority, 'high');
+    assert.equal(inc.state, 'open');
+
+    // the card arrives without a reload, ranked, with its priority and level
+    const card = page.locator(`[data-testid="cr-incident"][data-id="${inc.id}"]`);
+    await card.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(await card.getAttribute('data-priority'), 'high');
+    assert.match(await card.getAttribute('class'), /prio-high/);
+    assert.ok(['early_warning', 'diagnosis'].includes(await card.getAttribute('data-level')));
+    assert.ok(+(await tid('nav-incident-count').textContent()) >= 1, 'the navigation counts the unacknowledged incident');
+
+    // select it: the evidence chain on the timeline, one lane per piece of evidence; every piece
+    // the reasoner saw present (now or at one of its changes) is a bar in the lane of its tag
+    await card.click();
+    await page.waitForURL(new RegExp(`#/control-room\\?incident=${inc.id}`));
+    await page.waitForSelector(`[data-testid="cr-head"][data-id="${inc.id}"]`, { timeout: 20_000 });
+    const full = await getJson(`/incidents/${inc.id}`);
+    const seen = new Map(); // evidence id → tag, of the pieces present at some change
+    for (const snap of [...full.timeline.map((e) => (e.detail && e.detail.evidence) || []), full.evidence]) {
+      for (const e of snap) if (e.state === 'present' && e.tag) seen.set(e.id, e.tag);
+    }
+    console.log(`# evidence present: ${[...seen].map(([id, tg]) => `${id} (${tg})`).join(', ')}`);
+    assert.ok(seen.size >= 3, `three pieces of evidence present (${[...seen.keys()]})`);
+    assert.ok(new Set(seen.values()).size >= 2, 'on at least two signals (corroboration)');
+    for (const tg of seen.values()) assert.ok(SIGNALS.some((r) => tg === `JS01.P-101.${r}`), `${tg} is one of the seal's signals`);
+    await page.waitForFunction((want) => {
+      const lanes = [...document.querySelectorAll('[data-testid="cr-lane"]')];
+      return want.every(([id, tg]) => lanes.some((l) => l.getAttribute('data-evidence') === id && l.getAttribute('data-tag') === tg
+        && l.getAttribute('data-present') && l.querySelector('[data-testid="cr-bar"]')));
+    }, [...seen], { timeout: 20_000 });
+    const lanes = await page.$$eval('[data-testid="cr-lane"]', (els) => els.map((l) => ({
+      id: l.getAttribute('data-evidence'), tag: l.getAttribute('data-tag'), present: l.getAttribute('data-present'),
+      bars: [...l.querySelectorAll('[data-testid="cr-bar"]')].map((b) => +b.getAttribute('width')),
+      text: l.textContent,
+    })));
+    assert.equal(lanes.length, full.evidence.length, 'one lane per piece of evidence');
+    assert.equal(lanes.length, +(await tid('cr-chain').getAttribute('data-lanes')));
+    for (const [id, tg] of seen) {
+      const lane = lanes.find((l) => l.id === id);
+      assert.ok(lane.bars.length >= 1 && lane.bars.every((w) => w > 0), `${id}: a bar from when it became present`);
+      const since = Date.parse(lane.present.split(',')[0]);
+      assert.ok(since > t0 - 6 * 3600e3 && since < t0 - 2 * 3600e3, `${id}: present within the simulated hours (${lane.present})`);
+      assert.ok(lane.text.includes(tg), `${id}: the lane names its tag ${tg}`);
+    }
+    assert.ok(await page.locator('[data-testid="cr-mark"][data-kind="opened"]').count() === 1, 'the opening is on the timeline');
+    assert.equal(await tid('cr-evidence-row').count(), lanes.length);
+    assert.ok(await tid('cr-rec-action').count() >= 1, 'recommended actions');
+    if (inc.reference) assert.ok((await tid('cr-reference').textContent()).includes(inc.reference), 'the procedure');
+    // the trend of an evidence tag (started once its panel is in view)
+    await tid('cr-trends').scrollIntoViewIfNeeded();
+    await tid('cr-trend-tag').first().waitFor({ state: 'visible' });
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="cr-trends"] [data-testid="tag-trend"]');
+      return el && +el.getAttribute('data-point-count') > 10;
+    }, null, { timeout: 30_000 });
+    // the alarm fragments: collapsed until asked for
+    const sup = tid('cr-suppressed');
+    assert.equal(await sup.evaluate((d) => d.open), false, 'the suppressed alarms are collapsed');
+    await sup.locator('summary').click();
+    await sup.locator('.cr-sup-body .muted').first().waitFor({ state: 'visible' }); // reloaded when opened
+    const nSup = (await getJson(`/incidents/${inc.id}`)).suppressed_alarms.length;
+    if (nSup) await tid('cr-suppressed-row').first().waitFor({ state: 'visible' });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'control-room');
+
+    // acknowledge by click: the state changes on the page and in the store
+    const resolveBtn = tid('cr-act-resolve');
+    await tid('cr-act-acknowledge').click();
+    await page.waitForSelector(`[data-testid="cr-head"][data-id="${inc.id}"][data-state="acknowledged"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="cr-incident"][data-id="${inc.id}"][data-state="acknowledged"]`, { timeout: 10_000 });
+    await page.locator('[data-testid="cr-mark"][data-kind="acknowledged"]').waitFor({ state: 'attached', timeout: 10_000 });
+    assert.equal(await tid('cr-act-acknowledge').count(), 0, 'no second acknowledgement');
+    const after = await getJson(`/incidents/${inc.id}`);
+    assert.equal(after.state, 'acknowledged');
+    assert.equal(after.acknowledged_by, ADMIN_USER);
+    assert.ok(after.timeline.some((e) => e.kind === 'acknowledged'));
+    // resolving needs a comment: refused in the dialog, nothing sent
+    await resolveBtn.click();
+    await tid('cr-resolve-dialog').waitFor({ state: 'visible' });
+    await tid('cr-resolve-dialog-submit').click();
+    await tid('cr-resolve-dialog-error').waitFor({ state: 'visible' });
+    await screenshot(page, 'control-room-resolve-dialog');
+    await tid('cr-resolve-dialog-cancel').click();
+    await tid('cr-resolve-dialog').waitFor({ state: 'detached' });
+    assert.equal((await getJson(`/incidents/${inc.id}`)).state, 'acknowledged');
+
+    // the area map: the pump house of P-101 in the incident's colour
+    const area = (await getJson(`/assets/${inc.scope_id}`)).area_id;
+    await page.waitForSelector(`[data-testid="cr-map-area"][data-area-id="${area}"][data-priority="high"]`, { timeout: 10_000 });
+
+    // Chinese, then a phone
+    if (lang !== 'zh-CN') {
+      await tid('lang-zh').click();
+      await page.waitForFunction((text) => document.querySelector('[data-testid="page-title"]')?.textContent.trim() === text, msg('cr.title', 'zh-CN'));
+    }
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="cr-lane"] [data-testid="cr-bar"]').length >= 3, null, { timeout: 20_000 });
+    assert.equal((await tid('nav-control-room').textContent()).replace(/\d+/g, '').trim(), msg('nav.control_room', 'zh-CN'));
+    await screenshot(page, 'control-room-zh');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await tid('menu-button').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="cr-chain"]');
+      return el && el.getBoundingClientRect().width <= 390;
+    }, null, { timeout: 20_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page wider than the phone screen by ${overflow}px`);
+    if (process.env.ANJIAN_ARTIFACTS) await page.waitForTimeout(400); // let the drawer finish sliding away
+    await screenshot(page, 'control-room-phone');
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await tid('menu-button').waitFor({ state: 'hidden' });
+
+    // the operator's alarm list: the folded-in fragments are hidden until asked for, and lead to the incident
+    const suppressed = (await getJson('/alarms?state=suppressed')).items.filter((a) => Object.values(tagOf).some((tg) => tg.id === a.tag_id));
+    assert.ok(suppressed.length >= 1, 'the incident suppressed the H alarms of its evidence');
+    await page.goto(`${BASE}/#/alarms`, { waitUntil: 'domcontentloaded' });
+    await tid('alarm-page').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForFunction(() => !/…|\.\.\./.test(document.querySelector('[data-testid="alarm-count"]')?.textContent || '…'), null, { timeout: 20_000 });
+    for (const a of suppressed) assert.equal(await page.locator(`[data-testid="alarm-row"][data-id="${a.id}"]`).count(), 0, `suppressed alarm ${a.id} hidden`);
+    await tid('alarm-show-suppressed').check();
+    const row = page.locator(`[data-testid="alarm-row"][data-id="${suppressed[0].id}"]`);
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await row.getAttribute('data-state'), 'suppressed');
+    const link = row.locator('[data-testid="alarm-incident-link"]');
+    await link.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await link.getAttribute('data-incident-id'), String(inc.id));
+    await screenshot(page, 'alarms-suppressed');
+    await link.click();
+    await page.waitForURL(new RegExp(`#/control-room\\?incident=${inc.id}`));
+    await page.waitForSelector(`[data-testid="cr-head"][data-id="${inc.id}"]`, { timeout: 20_000 });
+
+    // back to the language the other cases expect
+    if (lang !== 'zh-CN') {
+      await tid('lang-en').click();
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+    }
   });
 
   test('the tag page shows the current value and a live trend of written points', { timeout: 180_000 }, async () => {
@@ -364,7 +566,7 @@ describe('console in headless chromium', { skip, timeout: 600_000 }, () => {
     assert.ok(wr.status === 204 || wr.status === 200, `POST /write answered ${wr.status}: ${await wr.text()}`);
     // the archive shows a big write a moment later (until then only the engine's recent points)
     for (let i = 0; i < 100; i++) {
-      const day = await getJson(`/tags/${tag.id}/trend?from=${new Date(Date.now() - 86400_000).toISOString()}&points=4`);
+      const day = await getJson(`/tags/${tag.id}/trend?from=${new Date((now - n) * 1000).toISOString()}&points=4`);
       if (day.n_raw >= n) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -22,5 +22,6 @@ export const icons = {
   chart: wrap('<path d="M4 20h16"/><path d="M6 16v-5M10 16V7M14 16v-7M18 16V4"/>'),
   sound: wrap('<path d="M4 9h4l5-4v14l-5-4H4z"/><path d="M16 9a4 4 0 0 1 0 6M18.5 6.5a8 8 0 0 1 0 11"/>'),
   mute: wrap('<path d="M4 9h4l5-4v14l-5-4H4z"/><path d="m16 10 5 5M21 10l-5 5"/>'),
+  incident: wrap('<path d="M7 17v-5a5 5 0 0 1 10 0v5"/><path d="M4.5 17h15v3.5h-15z"/><path d="M12 2.5v2M4.4 5.4l1.4 1.4M19.6 5.4l-1.4 1.4"/><path d="M12 10v4"/>'),
   site: wrap('<path d="M3 21V9l5 3V9l5 3V5h3l1 4h3v12z"/><path d="M3 21h18"/>'),
 };

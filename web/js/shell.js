@@ -5,16 +5,18 @@ import { t, getLang, setLang, pickName, enumLabel } from './i18n.js';
 import { icons } from './icons.js';
 import { fetchAll } from './lookup.js';
 import { subscribe, unackCount } from './alarmfeed.js';
+import { subscribe as subscribeIncidents, unackIncidentCount } from './incidentfeed.js';
 
 export const NAV = [
   { group: 'nav.group_overview' },
   { key: 'home', href: '#/', icon: 'home', label: 'nav.home' },
+  { key: 'control-room', href: '#/control-room', icon: 'incident', label: 'nav.control_room', perms: ['plant.read'], badge: 'incidents' },
   { group: 'nav.group_plant' },
   { key: 'areas', href: '#/areas', icon: 'areas', label: 'nav.areas', perms: ['plant.read'] },
   { key: 'assets', href: '#/assets', icon: 'assets', label: 'nav.assets', perms: ['plant.read'] },
   { key: 'tags', href: '#/tags', icon: 'tags', label: 'nav.tags', perms: ['plant.read'] },
   { group: 'nav.group_alarms' },
-  { key: 'alarms', href: '#/alarms', icon: 'bell', label: 'nav.alarms', perms: ['plant.read'], badge: true },
+  { key: 'alarms', href: '#/alarms', icon: 'bell', label: 'nav.alarms', perms: ['plant.read'], badge: 'alarms' },
   { key: 'alarm-kpi', href: '#/alarm-kpi', icon: 'chart', label: 'nav.alarm_kpi', perms: ['plant.read'] },
   { group: 'nav.group_people' },
   { key: 'people', href: '#/people', icon: 'people', label: 'nav.people', perms: ['people.read', 'people.read_own_org'] },
@@ -84,9 +86,15 @@ export function buildShell({ user, onLogout }) {
     title: t('alarms.badge_title', { n: 0 }), 'aria-label': t('alarms.badge_title', { n: 0 }) },
   h('span', { class: 'bell-icon', html: icons.bell }), bellCount);
   const navCount = h('span', { class: 'nav-count', 'data-testid': 'nav-alarm-count', hidden: true });
+  // unacknowledged incidents: a count on the control-room entry, and in the header while any
+  const incCount = h('span', { class: 'nav-count inc-count', 'data-testid': 'nav-incident-count', hidden: true });
+  const incBadgeCount = h('span', { class: 'bell-count' }, '0');
+  const incBadge = h('a', { href: '#/control-room', class: 'alarm-bell incident-badge', 'data-testid': 'incident-badge', 'data-count': '0', hidden: true },
+    h('span', { class: 'bell-icon', html: icons.incident }), incBadgeCount);
+  const badges = { alarms: navCount, incidents: incCount };
 
   const header = h('header', { class: 'topbar', 'data-testid': 'topbar' },
-    menuBtn, brand(), siteName, h('span', { class: 'spacer' }), bell, langSwitch(), userWrap);
+    menuBtn, brand(), siteName, h('span', { class: 'spacer' }), incBadge, bell, langSwitch(), userWrap);
 
   const links = {};
   const nav = h('nav', { id: 'sidenav', class: 'sidenav', 'data-testid': 'nav', 'aria-label': t('nav.label') },
@@ -96,7 +104,7 @@ export function buildShell({ user, onLogout }) {
       const a = h('a', { href: n.href, class: 'nav-link', 'data-testid': `nav-${n.key}`, 'data-nav': n.key },
         h('span', { class: 'nav-icon', html: icons[n.icon] }),
         h('span', { class: 'nav-label' }, t(n.label)),
-        n.badge ? navCount : null,
+        n.badge ? badges[n.badge] : null,
         allowed ? null : h('span', { class: 'nav-lock', title: t('error.no_permission_title'), html: icons.lock }));
       a.addEventListener('click', () => setNav(false));
       links[n.key] = a;
@@ -126,6 +134,20 @@ export function buildShell({ user, onLogout }) {
     navCount.hidden = n === 0;
   });
 
+  const unsubscribeIncidents = subscribeIncidents(() => {
+    const n = unackIncidentCount();
+    const text = n > 999 ? '999+' : String(n);
+    const title = t('cr.badge_title', { n });
+    incCount.textContent = text;
+    incCount.hidden = n === 0;
+    incCount.title = title;
+    incBadgeCount.textContent = text;
+    incBadge.setAttribute('data-count', String(n));
+    incBadge.hidden = n === 0;
+    incBadge.title = title;
+    incBadge.setAttribute('aria-label', title);
+  });
+
   return {
     root, main,
     setActive(key) {
@@ -134,6 +156,6 @@ export function buildShell({ user, onLogout }) {
       }
     },
     closeNav: () => setNav(false),
-    destroy: () => { ac.abort(); unsubscribe(); },
+    destroy: () => { ac.abort(); unsubscribe(); unsubscribeIncidents(); },
   };
 }

@@ -2,7 +2,9 @@
 // alarms of the shared feed (../alarmfeed.js: SSE with polling fallback), coloured by
 // priority, unacknowledged rows marked; filters and sort are applied in the browser.
 // Actions (acknowledge, shelve, unshelve, reset) POST to /alarms/{id}/...; the answer's live
-// status updates the row at once, the event that follows confirms it.
+// status updates the row at once, the event that follows confirms it. Alarms suppressed by
+// design (folded into an incident of the failure-mode reasoner) are hidden unless asked for;
+// a suppressed row links to its incident (the suppressor of its latest suppress entry).
 import { h } from '../dom.js';
 import { t, getLang, enumLabel } from '../i18n.js';
 import { api } from '../api.js';
@@ -11,6 +13,7 @@ import { pageHeader, panel, fields, problemBox, loading, code } from '../ui.js';
 import { num, text, DASH } from '../format.js';
 import { fmtDateTime } from '../chart.js';
 import { areaOptions } from './assets.js';
+import { getObj } from '../lookup.js';
 import {
   subscribe, alarms, isUnack, applyLive, reload, isSoundOn, setSound, PRIORITIES, PRIO_RANK,
 } from '../alarmfeed.js';
@@ -22,6 +25,24 @@ export const SHELVE_MINUTES = [15, 30, 60, 120, 240, 480];
 export const canOperate = (user) => ((user && user.permissions) || []).includes(OPERATE);
 const nameOf = (a) => (getLang() === 'en' ? a.tag_name_en || a.tag_name : a.tag_name || a.tag_name_en) || '';
 const msOf = (a) => (a.since_ns ? a.since_ns / 1e6 : a.since ? Date.parse(a.since) : 0);
+
+// alarm id → {at, promise of incident|null}: the incident that suppressed the alarm (from its
+// journal), looked up again after SUPPRESSOR_TTL_MS (a later incident may suppress it again)
+const suppressors = new Map();
+const SUPPRESSOR_TTL_MS = 30000;
+/** The incident a suppressed alarm is folded into, or null when unknown (not an incident, gone). */
+export function suppressorOf(a) {
+  const hit = suppressors.get(a.id);
+  if (hit && Date.now() - hit.at < SUPPRESSOR_TTL_MS) return hit.promise;
+  const promise = api(`/alarms/${a.id}`).then((full) => {
+    const entries = (full && full.journal) || [];
+    let sid = null;
+    for (const e of entries) if (e.cause === 'suppress' && e.suppressor_id) sid = e.suppressor_id;
+    return sid ? getObj('incidents', sid) : null;
+  }).catch(() => null);
+  suppressors.set(a.id, { at: Date.now(), promise });
+  return promise;
+}
 
 export function prioBadge(p) {
   return h('span', { class: `prio-badge prio-${p}`, 'data-testid': 'alarm-priority' }, enumLabel('alarm_priority', p));
@@ -133,7 +154,7 @@ function actionButtons(a, { onError, onDone, comment } = {}) {
 export async function renderList(ctx) {
   ctx.setTitle(t('alarms.title'));
   const q = ctx.query;
-  const vals = { priority: q.priority || '', state: q.state || '', area_id: q.area_id || '', q: q.q || '', sort: q.sort || 'priority' };
+  const vals = { priority: q.priority || '', state: q.state || '', area_id: q.area_id || '', q: q.q || '', sort: q.sort || 'priority', suppressed: q.suppressed === '1' ? '1' : '' };
   const operate = canOperate(ctx.user);
 
   const sel = (name, labelKey, options) => {
@@ -159,6 +180,10 @@ export async function renderList(ctx) {
   };
   soundBtn.addEventListener('click', () => { setSound(!isSoundOn()); paintSound(); });
   paintSound();
+  const supBox = h('input', { type: 'checkbox', checked: vals.suppressed === '1', 'data-testid': 'alarm-show-suppressed' });
+  const supText = h('span', null, t('alarms.show_suppressed', { n: 0 }));
+  supBox.addEventListener('change', () => { vals.suppressed = supBox.checked ? '1' : ''; changed(); });
+  const supToggle = h('label', { class: 'suppress-toggle', 'data-testid': 'alarm-suppressed-toggle' }, supBox, supText);
 
   const toolbar = h('form', { class: 'toolbar', role: 'search', onsubmit: (e) => e.preventDefault() },
     h('div', { class: 'search-box' }, h('span', { class: 'search-icon', html: icons.search }), search),
@@ -167,6 +192,7 @@ export async function renderList(ctx) {
       ...STATES.map((s) => [s, enumLabel('alarm_state', s)])]),
     areaSel,
     sel('sort', 'alarms.sort', [['priority', t('alarms.sort_priority')], ['time', t('alarms.sort_time')]]),
+    supToggle,
     soundBtn);
 
   const status = h('span', { class: 'feed-status', 'data-testid': 'alarm-feed-status', role: 'status' });
@@ -205,7 +231,7 @@ export async function renderList(ctx) {
     h('td', { class: 'mark-col' }, h('span', { class: 'unack-mark', title: unack ? t('alarms.unacked') : '' })),
     h('td', { class: 'date minor-phone' }, a.since ? fmtDateTime(msOf(a)) : DASH),
     h('td', null, h('span', { class: 'tag-cell' }, h('a', { href: `#/alarms/${a.id}`, class: 'code' }, a.tag_key || `#${a.tag_id}`),
-      h('span', { class: 'name-other' }, nameOf(a)))),
+      h('span', { class: 'name-other' }, nameOf(a)), a.state === 'suppressed' ? incidentLink(a) : null)),
     h('td', { class: 'kind-cell minor-phone' }, enumLabel('alarm_kind', a.kind)),
     h('td', { class: 'num' }, valueLimit(a)),
     h('td', null, prioBadge(a.priority)),
@@ -219,7 +245,19 @@ export async function renderList(ctx) {
     return tr;
   }
 
+  function incidentLink(a) {
+    const holder = h('span', { class: 'sup-link', 'data-testid': 'alarm-suppressor' });
+    suppressorOf(a).then((inc) => {
+      if (!inc) return;
+      const name = getLang() === 'en' ? inc.name : inc.name_zh || inc.name;
+      holder.append(h('a', { href: `#/control-room?incident=${inc.id}`, 'data-testid': 'alarm-incident-link', 'data-incident-id': inc.id, title: name },
+        t('alarms.suppressed_by', { id: inc.id }), ` · ${inc.scope_code} ${name}`));
+    });
+    return holder;
+  }
+
   function visible(a) {
+    if (a.state === 'suppressed' && !vals.suppressed && vals.state !== 'suppressed') return false;
     if (vals.priority && a.priority !== vals.priority) return false;
     if (vals.state === 'unack_any' ? !isUnack(a) : vals.state && a.state !== vals.state) return false;
     if (vals.area_id && String(a.area_id) !== vals.area_id) return false;
@@ -257,11 +295,12 @@ export async function renderList(ctx) {
     ordered.forEach((tr, i) => { if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] || null); });
     empty.hidden = !feed.loaded || list.length > 0;
     const total = alarms().length;
+    supText.textContent = t('alarms.show_suppressed', { n: alarms().filter((a) => a.state === 'suppressed').length });
     count.textContent = feed.loaded ? t('alarms.count', { n: list.length, total }) : t('list.loading');
   }
 
   function changed() {
-    ctx.setQuery({ ...vals, sort: vals.sort === 'priority' ? '' : vals.sort });
+    ctx.setQuery({ ...vals, sort: vals.sort === 'priority' ? '' : vals.sort, suppressed: vals.suppressed });
     for (const r of rows.values()) r.tr.remove();
     rows.clear();
     paint(feedRef);
