@@ -34,6 +34,7 @@ typedef struct sse {
     int n_watch;
     int64_t watch[AJ_EVENTS_WATCH_MAX];
     bool want_alarms;
+    bool want_incidents;
     uint64_t alarm_seq, point_seq, incident_seq; /* last ring positions read */
     int64_t last_journal_id;                     /* alarm entries up to this id were sent */
     char *out;
@@ -105,7 +106,7 @@ static void collect(sse *s) {
         for (size_t i = 0; i < n; i++) {
             const aj_event *ev = &s->batch[i];
             s->incident_seq = ev->seq;
-            if (s->want_alarms && in_scope(s, ev)) out_event(s, "incident", 0, ev->text);
+            if (s->want_incidents && in_scope(s, ev)) out_event(s, "incident", 0, ev->text);
         }
     } while (n == READ_BATCH);
     if (s->n_watch == 0) {
@@ -179,6 +180,8 @@ aj_err aj_api_events(aj_req *req) {
     memcpy(s->sites, req->auth.sites, sizeof s->sites);
     const char *alarms = aj_req_query(req, "alarms");
     s->want_alarms = !alarms || strcmp(alarms, "0") != 0;
+    const char *incidents = aj_req_query(req, "incidents");
+    s->want_incidents = !incidents || strcmp(incidents, "0") != 0;
     aj_err e = AJ_OK;
     const char *tags = aj_req_query(req, "tags");
     if (tags && *tags) {

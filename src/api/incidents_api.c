@@ -76,6 +76,15 @@ static json_t *incident_json(const aj_result *r, int i) {
     json_object_set_new(o, "diagnosed", time_or_null(r, i, 20));
     json_object_set_new(o, "evidence_cleared", time_or_null(r, i, 21));
     json_object_set_new(o, "updated", time_or_null(r, i, 22));
+    if (!aj_result_is_null(r, i, 15) && !aj_result_is_null(r, i, 22)) {
+        /* the estimate made at the latest change, as a time (event time) */
+        double at_ns = (double)aj_result_int(r, i, 22) + aj_result_double(r, i, 15) * 3600e9;
+        char t[40];
+        aj_time_format_ms((int64_t)(at_ns / 1e6), t, sizeof t);
+        json_object_set_new(o, "failure_at", json_string(t));
+    } else {
+        json_object_set_new(o, "failure_at", json_null());
+    }
     static const char *const who[][2] = {{"acknowledged_by", "acknowledged_at"},
                                          {"handled_by", "handled_at"},
                                          {"resolved_by", "resolved_at"},
@@ -89,6 +98,25 @@ static json_t *incident_json(const aj_result *r, int i) {
     json_object_set_new(o, "escalation", json_integer(aj_result_int(r, i, 33)));
     json_object_set_new(o, "created_at", json_string(aj_result_text(r, i, 34)));
     return o;
+}
+
+/* What the engine knows beside the row: the mode's thresholds (to draw the confidence
+ * against them). */
+static void add_thresholds(aj_req *req, json_t *o) {
+    double warn, diag;
+    const char *mode = json_string_value(json_object_get(o, "mode"));
+    bool ok = req->app->engine && mode && aj_engine_mode_thresholds(req->app->engine, mode, &warn, &diag);
+    json_object_set_new(o, "warn_at", ok ? json_real(warn) : json_null());
+    json_object_set_new(o, "diagnose_at", ok ? json_real(diag) : json_null());
+}
+
+/* The reasoner's clock (event time), so a page can place "now" on an incident's timeline. */
+static json_t *clock_json(aj_req *req) {
+    int64_t t = req->app->engine ? aj_engine_reason_clock(req->app->engine) : INT64_MIN;
+    if (t == INT64_MIN) return json_null();
+    char s[40];
+    aj_time_format_ms(t / 1000000, s, sizeof s);
+    return json_string(s);
 }
 
 /* ---- list ------------------------------------------------------------------------------------ */
@@ -153,9 +181,13 @@ aj_err aj_api_incidents_list(aj_req *req) {
     if ((e = aj_db_query(aj_req_db(req), sql, p, np, &r)))
         return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
     json_t *items = json_array();
-    for (int i = 0; i < aj_result_rows(r); i++) json_array_append_new(items, incident_json(r, i));
+    for (int i = 0; i < aj_result_rows(r); i++) {
+        json_t *o = incident_json(r, i);
+        add_thresholds(req, o);
+        json_array_append_new(items, o);
+    }
     aj_result_free(r);
-    aj_reply_json(req, 200, json_pack("{s:o}", "items", items));
+    aj_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "reasoner_time", clock_json(req)));
     return AJ_OK;
 }
 
@@ -242,6 +274,8 @@ aj_err aj_api_incident_get(aj_req *req) {
     if ((e = load_incident(req, id, &r))) return e;
     json_t *o = incident_json(r, 0);
     aj_result_free(r);
+    add_thresholds(req, o);
+    json_object_set_new(o, "reasoner_time", clock_json(req));
     json_object_set_new(o, "timeline", timeline_json(req, id));
     json_object_set_new(o, "suppressed_alarms", fragments_json(req, id));
     aj_reply_json(req, 200, o);
@@ -302,7 +336,8 @@ static aj_err act(aj_req *req, act_kind kind) {
     aj_result *r;
     if ((e = load_incident(req, id, &r))) return e;
     int64_t enterprise_id = aj_result_int(r, 0, 35), site_id = aj_result_int(r, 0, 1);
-    char state[32], mode[64], scope[80];
+    char state[32], mode[64], scope[80], ikind[32];
+    snprintf(ikind, sizeof ikind, "%s", aj_result_text(r, 0, 2));
     snprintf(state, sizeof state, "%s", aj_result_text(r, 0, 10));
     snprintf(mode, sizeof mode, "%s", aj_result_text(r, 0, 3));
     snprintf(scope, sizeof scope, "%s", aj_result_text(r, 0, 8));
@@ -376,9 +411,9 @@ static aj_err act(aj_req *req, act_kind kind) {
     }
     if (req->app->engine) {
         if (kind == ACT_RESOLVE) aj_engine_incident_closed(req->app->engine, id);
-        json_t *ev =
-            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "incident_id", (json_int_t)id, "change", a->name,
-                      "state", a->to ? a->to : state, "mode", mode, "scope", scope, "by", req->auth.username);
+        json_t *ev = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "incident_id", (json_int_t)id, "kind",
+                               ikind, "change", a->name, "state", a->to ? a->to : state, "mode", mode,
+                               "scope", scope, "by", req->auth.username);
         char *evt = json_dumps(ev, JSON_COMPACT);
         if (evt) aj_engine_publish_incident(req->app->engine, enterprise_id, site_id, evt);
         free(evt);

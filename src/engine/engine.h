@@ -148,6 +148,11 @@ void aj_engine_reason_rebind(aj_engine *e);
  * open a new incident. */
 aj_err aj_engine_incident_closed(aj_engine *e, int64_t incident_id);
 
+/* The reasoner's clock: the event time up to which it has evaluated (INT64_MIN: none). */
+int64_t aj_engine_reason_clock(aj_engine *e);
+/* The early-warning and diagnosis thresholds of a loaded mode; false when not loaded. */
+bool aj_engine_mode_thresholds(aj_engine *e, const char *mode_id, double *warn_at, double *diagnose_at);
+
 /* Publishes an incident change (JSON text) on the live stream (API actions). */
 void aj_engine_publish_incident(aj_engine *e, int64_t enterprise_id, int64_t site_id, const char *text);
 

@@ -248,7 +248,10 @@ static json_t *evidence_json(aj_engine *e, const aj_rinst *in) {
             json_object_set_new(o, "cmp", json_string(cmp_name(ev->cmp)));
             json_object_set_new(o, "threshold", json_real(ev->threshold));
         }
-        int64_t tag_id = channel_tag(in, v->channel);
+        int ch = v->channel;
+        if (ch < 0 && ev->signal >= 0 && in->sig_first[ev->signal] < in->sig_first[ev->signal + 1])
+            ch = in->sig_first[ev->signal]; /* not judged now: still name the (first) tag behind it */
+        int64_t tag_id = channel_tag(in, ch);
         if (tag_id) {
             tag_state *st = aj_engine_find_tag(e, tag_id);
             json_object_set_new(o, "tag_id", json_integer(tag_id));
@@ -412,16 +415,26 @@ static int64_t open_incident(aj_engine *e, aj_rbound *b, int64_t t_ns, bool is_s
     return id;
 }
 
+/* What a change of an open incident is, for its timeline: the level rose or fell, evidence
+ * came or went at the same level, the evidence cleared (some of it is judged absent), or
+ * the data stopped (what made it present can no longer be judged: not a recovery). */
+static const char *change_kind(const aj_rinst *in, aj_rlevel from) {
+    if (in->level != AJ_RLEVEL_NONE)
+        return from == AJ_RLEVEL_NONE ? "evidence_returned" : from == in->level ? "evidence" : "level";
+    const aj_rule_mode *m = in->mode;
+    for (int k = 0; k < m->n_evidence; k++)
+        if (m->evidence[k].signal >= 0 && in->view[k].state == AJ_EV_ABSENT) return "evidence_cleared";
+    return "data_lost";
+}
+
 /* Follows a change of an open process incident. */
-static void update_incident(aj_engine *e, aj_rbound *b, int64_t t_ns, aj_rlevel from) {
+static void update_incident(aj_engine *e, aj_rbound *b, int64_t t_ns, aj_rlevel from, const char *kind) {
     const aj_rinst *in = b->inst;
     aj_db *db = e->db;
     json_t *evidence = evidence_json(e, in);
     char *ev_text = json_dumps(evidence, JSON_COMPACT);
-    const char *kind = in->level == AJ_RLEVEL_NONE ? "evidence_cleared"
-                       : from == AJ_RLEVEL_NONE    ? "evidence_returned"
-                                                   : "level";
     bool is_active = in->level != AJ_RLEVEL_NONE;
+    bool is_cleared = !strcmp(kind, "evidence_cleared");
     aj_err err = aj_db_begin(db);
     /* the highest level reached, the peak confidence and the first diagnosis stay */
     aj_result *r = NULL;
@@ -444,7 +457,7 @@ static void update_incident(aj_engine *e, aj_rbound *b, int64_t t_ns, aj_rlevel 
                        !aj_result_is_null(r, 0, 2) ? AJ_VINT(aj_result_int(r, 0, 2))
                        : is_diag                   ? AJ_VINT(t_ns)
                                                    : AJ_VNULL,
-                       is_active ? AJ_VNULL : AJ_VINT(t_ns)};
+                       is_cleared ? AJ_VINT(t_ns) : AJ_VNULL};
         aj_val all[10];
         memcpy(all, p, sizeof p);
         all[9] = AJ_VINT(b->user_id);
@@ -471,7 +484,8 @@ static void update_incident(aj_engine *e, aj_rbound *b, int64_t t_ns, aj_rlevel 
 static void on_change(void *ctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, bool was_uncorroborated) {
     aj_engine *e = ctx;
     const aj_rinst *in = b->inst;
-    if (in->level != from) {
+    bool is_evidence_move = in->level == from && in->level != AJ_RLEVEL_NONE;
+    if (in->level != from || is_evidence_move) {
         if (!b->user_id && in->level != AJ_RLEVEL_NONE) {
             b->user_id = open_incident(e, b, t_ns, false);
             if (b->user_id) {
@@ -479,11 +493,11 @@ static void on_change(void *ctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, boo
                 publish(e, b, b->user_id, "process", "opened", in, t_ns);
             }
         } else if (b->user_id) {
-            update_incident(e, b, t_ns, from);
-            publish(e, b, b->user_id, "process", in->level == AJ_RLEVEL_NONE ? "evidence_cleared" : "level",
-                    in, t_ns);
+            const char *kind = change_kind(in, from);
+            update_incident(e, b, t_ns, from, kind);
+            publish(e, b, b->user_id, "process", kind, in, t_ns);
         }
-        if (b->user_id) suppress_present(e, b, t_ns);
+        if (b->user_id) suppress_present(e, b, t_ns); /* evidence that joined folds its alarms in */
     }
     if (in->is_uncorroborated && !was_uncorroborated && !b->user_diag_id && !b->user_id) {
         b->user_diag_id = open_incident(e, b, t_ns, true);
@@ -605,4 +619,26 @@ void aj_er_escalate_due(aj_engine *e) {
                      aj_result_text(r, i, 5), aj_result_text(r, i, 6));
     }
     aj_result_free(r);
+}
+
+int64_t aj_engine_reason_clock(aj_engine *e) {
+    aj_engine_lock(e);
+    int64_t t =
+        e->reasoner && e->watermark_ns != INT64_MIN ? e->watermark_ns - AJ_ENGINE_LATENESS_NS : INT64_MIN;
+    aj_engine_unlock(e);
+    return t;
+}
+
+bool aj_engine_mode_thresholds(aj_engine *e, const char *mode_id, double *warn_at, double *diagnose_at) {
+    bool found = false;
+    aj_engine_lock(e); /* the rules live as long as the engine; the lock orders with a rebind */
+    const aj_rules *rules = e->reasoner ? aj_reasoner_rules(e->reasoner) : NULL;
+    for (int i = 0; rules && i < rules->n_modes && !found; i++) {
+        if (strcmp(rules->modes[i].id, mode_id) != 0) continue;
+        *warn_at = rules->modes[i].warn_at;
+        *diagnose_at = rules->modes[i].diagnose_at;
+        found = true;
+    }
+    aj_engine_unlock(e);
+    return found;
 }

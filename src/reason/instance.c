@@ -383,7 +383,7 @@ void aj_rinst_tick(aj_rinst *in, int64_t t, const double *values) {
         slope_add(&in->ttf_slope, t, values[in->sig_first[m->ttf_signal]]);
     /* 4./5. evidence, in order (evidence terms refer to earlier evidence only) */
     double log_odds = log(m->prior / (1 - m->prior));
-    uint32_t signals_present = 0;
+    uint32_t signals_present = 0, present = 0;
     for (int e = 0; e < m->n_evidence; e++) {
         const aj_rule_evidence *ev = &m->evidence[e];
         aj_ev_state cond = ev->signal >= 0 ? signal_condition(in, e, load) : evidence_condition(in, e, t);
@@ -393,12 +393,14 @@ void aj_rinst_tick(aj_rinst *in, int64_t t, const double *values) {
         int64_t since;
         in->view[e].since_ns = aj_evtrack_since(&in->ev[e], t, &since) ? since : t;
         if (st == AJ_EV_PRESENT) {
+            present |= 1u << e;
             log_odds += log(ev->lr);
             if (ev->signal >= 0) signals_present |= 1u << ev->signal;
         }
     }
     /* 6. posterior and level */
     in->log_odds = log_odds;
+    in->present_mask = present;
     in->posterior = 1 / (1 + exp(-log_odds));
     in->n_corroborating = __builtin_popcount(signals_present);
     bool corroborated = in->n_corroborating >= m->corroborate;

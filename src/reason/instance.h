@@ -110,7 +110,8 @@ typedef struct aj_rinst {
     int64_t last_tick_ns; /* INT64_MIN before the first tick */
     bool is_running;
     double log_odds, posterior;
-    int n_corroborating; /* distinct signals with present signal evidence */
+    int n_corroborating;   /* distinct signals with present signal evidence */
+    uint32_t present_mask; /* bit e: evidence e present at the latest tick */
     aj_rlevel level;
     bool is_uncorroborated; /* see 6. above; lone_signal names the signal */
     int lone_signal;        /* the only signal with present evidence, or -1 */

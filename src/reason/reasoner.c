@@ -411,8 +411,13 @@ static void evaluate(aj_reasoner *r, int64_t k, aj_rchange_fn fn, void *ctx) {
         for (int c = 0; c < b->n_feeds; c++) b->values[c] = feed_mean(b->feeds[c], k);
         aj_rlevel from = b->inst->level;
         bool was = b->inst->is_uncorroborated;
+        uint32_t mask = b->inst->present_mask;
         aj_rinst_tick(b->inst, t, b->values);
-        if (fn && (b->inst->level != from || b->inst->is_uncorroborated != was)) fn(ctx, b, t, from, was);
+        /* a change of level or of the sensor-check flag; while a mode is raised, also a
+         * change of which evidence is present (the incident's chain follows it) */
+        bool evidence_moved = b->inst->level != AJ_RLEVEL_NONE && b->inst->present_mask != mask;
+        if (fn && (b->inst->level != from || b->inst->is_uncorroborated != was || evidence_moved))
+            fn(ctx, b, t, from, was);
     }
     r->n_ticks++;
 }

@@ -109,7 +109,8 @@ typedef struct aj_rbound {
     int n_user_tags;
 } aj_rbound;
 
-/* What changed on an instance at a tick: level or the uncorroborated flag. */
+/* What changed on an instance at a tick: its level, the uncorroborated flag, or — while
+ * its level is raised — which evidence is present (from == the current level then). */
 typedef void (*aj_rchange_fn)(void *ctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, bool was_uncorroborated);
 
 typedef struct aj_reasoner aj_reasoner;

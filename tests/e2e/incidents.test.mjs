@@ -117,11 +117,15 @@ for (const backend of backends()) {
       // opened before the seal failed (+3 h), with a time to failure
       assert.ok(Date.parse(inc.opened) < Date.parse(START) + 3 * 3600e3, inc.opened);
       assert.ok(inc.ttf_hours > 0, String(inc.ttf_hours));
+      assert.ok(Date.parse(inc.failure_at) > Date.parse(inc.updated), inc.failure_at);
+      assert.ok(inc.warn_at > 0 && inc.warn_at < inc.diagnose_at && inc.diagnose_at < 1);
+      assert.ok(inc.confidence >= inc.diagnose_at);
       assert.ok(events.join('').includes('event: incident'), 'an incident event on the live stream');
 
       // the three limit alarms: active in the journal, suppressed by the incident, not in the operator's view
       const one = await api(srv.url, admin.token, 'GET', `/api/v1/incidents/${inc.id}`);
       assert.equal(one.status, 200, one.text);
+      assert.ok(Date.parse(one.body.reasoner_time) >= Date.parse(START) + 4 * 3600e3 - 10e3, one.body.reasoner_time);
       assert.deepEqual(one.body.timeline.map((t) => t.kind).slice(0, 1), ['opened']);
       const fragments = one.body.suppressed_alarms.filter((f) => f.cause === 'suppress');
       assert.deepEqual([...new Set(fragments.map((f) => f.tag_key.split('.')[2]))].sort(), [...SIGNALS].sort());

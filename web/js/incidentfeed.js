@@ -7,9 +7,8 @@
 // after each change (the shell's badge, the control-room page); event listeners also get
 // the event itself (the control-room page reloads the incident it shows).
 //
-// The alarm feed (alarmfeed.js) keeps its own stream: the server sends incident events only
-// on streams that also carry alarm events (alarms=0 turns both off), so this stream gets the
-// alarm entries too and ignores them.
+// The alarm feed (alarmfeed.js) keeps its own stream; this one asks for incident events
+// only (/events?alarms=0).
 import { api, API_BASE } from './api.js';
 
 export const POLL_MS = 10000;
@@ -119,7 +118,7 @@ function stopPolling() {
 
 function connect() {
   if (!feed.running || typeof EventSource !== 'function') { feed.status = 'polling'; startPolling(); return; }
-  const es = new EventSource(`${API_BASE}/events`, { withCredentials: true });
+  const es = new EventSource(`${API_BASE}/events?alarms=0`, { withCredentials: true }); // incidents only
   feed.es = es;
   feed.status = 'connecting';
   es.addEventListener('open', () => {

@@ -5,7 +5,7 @@
 // ("base"). Zooming (wheel or pinch inside the plot, the slider below it) re-queries the
 // zoomed range at the same resolution once the zoom rests for ZOOM_DEBOUNCE_MS ("detail"),
 // so 24 h zoomed to 5 min shows the raw points; the base stays as the overview around it.
-// Points of this tag arrive on a second EventSource (/events?tags=ID&alarms=0; the alarm
+// Points of this tag arrive on a second EventSource (/events?tags=ID&alarms=0&incidents=0; the alarm
 // feed's stream has a fixed URL) and are appended ("live"). While the zoom reaches the
 // window's end the view follows now (the axis slides every TICK_MS); zoomed into the past it
 // stays put, live points still collected. After LIVE_MAX live points the window is reloaded
@@ -369,7 +369,12 @@ export function trendView({ echarts, tag, win = 3600, onCurrent = () => {}, onSt
       st.from = st.to - st.win * 1000;
     }
     if (rows.length > LIVE_MAX) {
-      if (st.following) { loadBase(); return; }
+      // one reload at a time: a fast feed must not start one per point while it runs
+      if (st.following && !st.isReloading) {
+        st.isReloading = true;
+        loadBase().finally(() => { st.isReloading = false; });
+        return;
+      }
       rows.splice(0, rows.length - LIVE_MAX);
     }
     render(true);
@@ -386,7 +391,7 @@ export function trendView({ echarts, tag, win = 3600, onCurrent = () => {}, onSt
   function connect() {
     if (stopped) return;
     if (typeof EventSource !== 'function') { st.stream = 'polling'; startPolling(); status(); return; }
-    const me = new EventSource(`${API_BASE}/events?tags=${encodeURIComponent(tag.id)}&alarms=0`, { withCredentials: true });
+    const me = new EventSource(`${API_BASE}/events?tags=${encodeURIComponent(tag.id)}&alarms=0&incidents=0`, { withCredentials: true });
     es = me;
     me.addEventListener('open', () => {
       if (es !== me || stopped) return;
