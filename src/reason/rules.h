@@ -29,7 +29,9 @@
 #define AJ_RULE_TEXT_MAX     400 /* bytes of a name, action or reference (UTF-8) */
 #define AJ_RULES_ERRORS_MAX  50  /* errors reported for one file (then parsing stops) */
 #define AJ_RULE_SPAN_MAX_NS  (7LL * 86400 * 1000000000) /* longest window / duration: 7 d */
-#define AJ_RULE_COUNT_MAX    1000000                    /* largest count() threshold */
+#define AJ_RULE_COUNT_MAX                                                                                    \
+    8 /* largest count() threshold: the reasoner keeps the last 16 changes of a piece of                     \
+       * evidence (AJ_EVTRACK_HISTORY), so it can count 8 rises at most */
 
 typedef enum { AJ_RULE_ON_ASSET, AJ_RULE_ON_ZONE } aj_rule_scope;
 
