@@ -367,9 +367,11 @@ void aj_rinst_tick(aj_rinst *in, int64_t t, const double *values) {
     double load = load_fraction(in);
     in->is_running = m->load_signal < 0 || (isfinite(load) && load > AJ_RINST_RUNNING_FRACTION);
     /* 3. baselines learn from fresh tick means only, not while the mode is suspected */
-    bool learn = in->level == AJ_RLEVEL_NONE && !in->is_uncorroborated;
+    bool learn = in->level == AJ_RLEVEL_NONE;
     for (int i = 0; i < in->n_chans; i++) {
         aj_rchan *c = &in->chans[i];
+        /* a sensor check freezes only the suspect signal: the others must keep judging it */
+        if (in->is_uncorroborated && c->spec.signal == in->lone_signal) continue;
         double v = isfinite(values[i]) ? relative_value(in, c, values[i]) : NAN;
         if (learn && isfinite(v)) aj_baseline_learn(&c->base, &c->bcfg, t, v, load, in->is_running);
     }
@@ -395,7 +397,7 @@ void aj_rinst_tick(aj_rinst *in, int64_t t, const double *values) {
         if (st == AJ_EV_PRESENT) {
             present |= 1u << e;
             log_odds += log(ev->lr);
-            if (ev->signal >= 0) signals_present |= 1u << ev->signal;
+            if (ev->signal >= 0 && ev->lr > 1) signals_present |= 1u << ev->signal; /* support only */
         }
     }
     /* 6. posterior and level */

@@ -12,7 +12,8 @@
  *     unknown; its smoothed value follows with time constant AJ_RINST_SMOOTH_S;
  *  2. the operating state: the load signal's smoothed value as a fraction of its range;
  *     running above AJ_RINST_RUNNING_FRACTION (no load signal: always running);
- *  3. baselines learn (baseline.h), unless the instance is at early warning or beyond;
+ *  3. baselines learn (baseline.h), unless the instance is at early warning or beyond (a
+ *     sensor check freezes only the suspect signal's);
  *     a temperature is learned and judged relative to the site's air temperature, lagged
  *     by AJ_RINST_AMBIENT_LAG_S, when the site has one (the day's swing and the season
  *     then do not look like a fault, and a fault cannot hide in them);
