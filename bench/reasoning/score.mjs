@@ -14,8 +14,10 @@
 //  - baseline: the first activation of a plain limit alarm (bench limits + GB/T 50493 gas
 //    defaults) on the tags the mode watches on that scope, inside the window; its lead time
 //    is failed − that activation;
-//  - false incident: a process incident outside the window or on another scope or with
-//    another mode (fault runs), any process incident (normal days); counted per simulated day;
+//  - incident: the first rise of a (mode, scope) in a run — the server keeps one incident
+//    per mode and asset/zone until a person resolves it, and nobody does in a replay;
+//  - false incident: an incident opened outside the window or on another scope or with
+//    another mode (fault runs), any incident (normal days); counted per simulated day;
 //  - operator-visible load: incidents opened + alarm activations not suppressed, against the
 //    raw activations of the same alarms.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -49,7 +51,17 @@ for (const run of manifest) {
   const labels = lines(join(dir, 'out', `${run.id}.labels`));
   if (!existsSync(join(dir, 'out', `${run.id}.done`))) { totals.failed_runs.push(run.id); continue; }
   totals.days += run.duration_h / 24;
-  const opens = out.filter((o) => o.type === 'reasoning' && o.from === 'none' && o.level !== 'none');
+  // The server keeps one incident per mode and asset/zone until a person resolves it (nobody
+  // does in a replay): a mode that falls back and rises again is the same incident. So an
+  // incident is the first rise of each (mode, scope).
+  const seen = new Set();
+  const opens = out.filter((o) => {
+    if (o.type !== 'reasoning' || o.from !== 'none' || o.level === 'none') return false;
+    const key = `${o.mode}|${o.scope}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const raises = out.filter((o) => o.type === 'reasoning' && RANK[o.level] > RANK[o.from]);
   totals.sensor_checks += out.filter((o) => o.type === 'reasoning' && o.uncorroborated).length;
   const acts = out.filter((o) => o.type === 'activation');
