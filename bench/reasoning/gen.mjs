@@ -127,7 +127,9 @@ for (let i = 0; i < N_FAULTS; i++) {
   const target = pick(targets);
   const onsetH = uniform(1.5, 4);
   const durH = uniform(entry.dur_h[0], entry.dur_h[1]);
-  const horizonH = Math.ceil(onsetH + durH + 1.5);
+  // a tank overfill fails when the tank overflows (the simulator's failed label), up to about
+  // 7 h after the inflow imbalance is fully developed at the smallest magnitude
+  const horizonH = Math.ceil(onsetH + durH + (entry.fault === 'tank_overfill' ? 8 : 1.5));
   const fault = { id: 'fault', type: entry.fault, onset: `+${hours(onsetH)}`, development: pick(['linear', 'linear', 'exponential']),
     duration: hours(durH), magnitude: +uniform(entry.mag[0], entry.mag[1]).toFixed(3) };
   if (entry.zone) {

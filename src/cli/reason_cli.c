@@ -15,6 +15,7 @@
 #include "base/jsonutil.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "cli/reason_terms.h"
 #include "engine/alarm.h"
 #include "engine/alarm_defs.h"
 #include "engine/engine.h"
@@ -53,7 +54,9 @@ static void usage(FILE *out) {
         "                    an incident suppresses the alarms of its present evidence's tags\n"
         "  --limit-alarms F  with --alarms: more alarms, {\"TAG KEY\": [alarm, ...]} in the plant file's\n"
         "                    alarm form; they replace a tag's alarms of the same kind\n"
-        "  --tag-stats FILE  write each tag's count, minimum, maximum and mean of good points (JSON)\n");
+        "  --tag-stats FILE  write each tag's count, minimum, maximum and mean of good points (JSON)\n"
+        "  --term-stats FILE write each piece of evidence's term range while its asset runs, per\n"
+        "                    mode and asset/zone (JSON): the normal scatter a threshold must clear\n");
 }
 
 /* ---- the plant file as the binder's view --------------------------------------------- */
@@ -378,17 +381,16 @@ static void free_alarms(replay_tag *tags, int n) {
     alarm_ctxs = NULL;
 }
 
-/* As the engine does when an incident opens or grows: the process alarms of the tags whose
- * evidence is present are suppressed by design (here for the rest of the run: nobody
- * resolves an incident in a replay). */
+/* As the engine does when an incident opens or grows: the process alarms of the tags folded
+ * into it (present evidence, signals the mode explains) are suppressed by design (here for
+ * the rest of the run: nobody resolves an incident in a replay). */
 static void suppress_evidence_tags(replay_ctx *c, aj_rbound *b, int64_t t_ns) {
     if (!c->tags) return;
     const aj_rinst *in = b->inst;
     if (!b->user_id) b->user_id = ++c->next_suppressor;
-    for (int k = 0; k < in->mode->n_evidence; k++) {
-        const aj_rule_evidence *ev = &in->mode->evidence[k];
-        if (ev->signal < 0 || in->view[k].state != AJ_EV_PRESENT) continue;
-        for (int ch = in->sig_first[ev->signal]; ch < in->sig_first[ev->signal + 1]; ch++) {
+    for (int sig = 0; sig < in->mode->n_signals; sig++) {
+        if (!aj_rinst_signal_folded(in, sig)) continue;
+        for (int ch = in->sig_first[sig]; ch < in->sig_first[sig + 1]; ch++) {
             int64_t id = in->chans[ch].spec.tag_id;
             if (id < 1 || id > c->plant->view.n_tags) continue;
             replay_tag *rt = &c->tags[id - 1];
@@ -445,7 +447,8 @@ static int replay(const aj_opts *op) {
     aj_sim *sim = NULL;
     replay_plant plant = {0};
     replay_tag *tags = NULL;
-    FILE *labels = NULL, *stats = NULL;
+    FILE *labels = NULL, *stats = NULL, *terms_file = NULL;
+    reason_terms *terms = NULL;
     int rc = AJ_EXIT_FAIL;
     if (!r) {
         aj_rules_free(rules);
@@ -502,6 +505,17 @@ static int replay(const aj_opts *op) {
     if (aj_opt(op, "tag-stats") && !(stats = fopen(aj_opt(op, "tag-stats"), "w"))) {
         fprintf(stderr, "anjian reason replay: cannot write %s\n", aj_opt(op, "tag-stats"));
         goto done;
+    }
+    if (aj_opt(op, "term-stats")) {
+        if (!(terms_file = fopen(aj_opt(op, "term-stats"), "w"))) {
+            fprintf(stderr, "anjian reason replay: cannot write %s\n", aj_opt(op, "term-stats"));
+            goto done;
+        }
+        if (!(terms = reason_terms_new(r))) {
+            fprintf(stderr, "anjian reason replay: out of memory\n");
+            goto done;
+        }
+        aj_reasoner_observe_ticks(r, reason_terms_observe, terms);
     }
     bool with_alarms = aj_opt(op, "alarms") != NULL;
     json_t *extra = NULL;
@@ -598,8 +612,19 @@ static int replay(const aj_opts *op) {
             goto done;
         }
     }
+    if (terms) {
+        bool ok = reason_terms_write(terms, r, terms_file);
+        ok &= fclose(terms_file) == 0;
+        terms_file = NULL;
+        if (!ok) {
+            fprintf(stderr, "anjian reason replay: writing %s failed\n", aj_opt(op, "term-stats"));
+            goto done;
+        }
+    }
     rc = AJ_EXIT_OK;
 done:
+    reason_terms_free(terms);
+    if (terms_file) fclose(terms_file);
     if (stats) fclose(stats);
     if (labels) fclose(labels);
     free_alarms(tags, plant.view.n_tags);
@@ -622,9 +647,10 @@ int aj_cmd_reason(int argc, char **argv) {
         usage(stderr);
         return AJ_EXIT_USAGE;
     }
-    static const char *const allowed[] = {
-        "plant",         "rules",   "scenario",     "seed",      "start",     "duration", "labels",
-        "evidence-all!", "alarms!", "limit-alarms", "tag-stats", "bindings!", "help!",    NULL};
+    static const char *const allowed[] = {"plant",     "rules",        "scenario",  "seed",
+                                          "start",     "duration",     "labels",    "evidence-all!",
+                                          "alarms!",   "limit-alarms", "tag-stats", "term-stats",
+                                          "bindings!", "help!",        NULL};
     aj_opts op;
     char err[200];
     if (!aj_opts_parse(&op, argc - 1, argv + 1, allowed, err, sizeof err)) {

@@ -303,15 +303,15 @@ static void publish(aj_engine *e, const aj_rbound *b, int64_t incident_id, const
     json_decref(o);
 }
 
-/* Suppresses the process alarms of the tags whose evidence is present (once per tag). */
+/* Suppresses the process alarms of the tags folded into the incident: present evidence and
+ * the signals the mode explains (once per tag). */
 static void suppress_present(aj_engine *e, aj_rbound *b, int64_t t_ns) {
     const aj_rinst *in = b->inst;
     char actor[48];
     snprintf(actor, sizeof actor, "incident:%lld", (long long)b->user_id);
-    for (int k = 0; k < in->mode->n_evidence; k++) {
-        const aj_rule_evidence *ev = &in->mode->evidence[k];
-        if (ev->signal < 0 || in->view[k].state != AJ_EV_PRESENT) continue;
-        for (int c = in->sig_first[ev->signal]; c < in->sig_first[ev->signal + 1]; c++) {
+    for (int sig = 0; sig < in->mode->n_signals; sig++) {
+        if (!aj_rinst_signal_folded(in, sig)) continue;
+        for (int c = in->sig_first[sig]; c < in->sig_first[sig + 1]; c++) {
             int64_t tag_id = in->chans[c].spec.tag_id;
             bool done = false;
             for (int j = 0; j < b->n_user_tags; j++) done |= b->user_tags[j] == tag_id;
@@ -481,6 +481,44 @@ static void update_incident(aj_engine *e, aj_rbound *b, int64_t t_ns, aj_rlevel 
     free(ev_text);
 }
 
+/* The sensor check b raised earlier turned out to be the first sign of the process
+ * incident just opened on the same mode and asset: it is resolved by the reasoner as
+ * explained by it (timeline, audit, live event), so the operator follows one incident. A
+ * check a person already resolved is left as it is. */
+static void explain_sensor_check(aj_engine *e, aj_rbound *b, int64_t t_ns) {
+    int64_t check_id = b->user_diag_id;
+    b->user_diag_id = 0;
+    aj_db *db = e->db;
+    char now[40], oid[32];
+    aj_time_format_ms(aj_time_now_ms(), now, sizeof now);
+    snprintf(oid, sizeof oid, "%lld", (long long)check_id);
+    json_t *detail = json_pack("{s:I, s:s}", "explained_by", (json_int_t)b->user_id, "comment",
+                               "the signal that deviated alone was the first sign of this incident");
+    aj_val p[3] = {AJ_VTEXT(REASONER_ACTOR), AJ_VTEXT(now), AJ_VINT(check_id)};
+    int64_t changed = 0;
+    aj_err err = aj_db_begin(db);
+    if (!err)
+        err = aj_db_exec(
+            db,
+            "UPDATE incidents SET state = 'resolved', resolved_by = ?, resolved_at = ? WHERE id = ? "
+            "AND state IN ('open', 'acknowledged', 'in_handling')",
+            p, 3, &changed);
+    if (!err && changed == 1) err = add_timeline(db, check_id, b->enterprise_id, t_ns, "resolved", detail);
+    if (!err && changed == 1) {
+        aj_audit_entry ae = {
+            b->enterprise_id, REASONER_ACTOR, "incidents.resolve", "incident", oid, NULL, detail};
+        err = aj_audit_append(db, &ae);
+    }
+    if (!err) err = aj_db_commit(db);
+    if (err) {
+        aj_warn("engine: sensor check %lld not resolved: %s", (long long)check_id, aj_db_errmsg(db));
+        aj_db_rollback(db);
+    } else if (changed == 1) {
+        publish(e, b, check_id, "sensor_check", "resolved", b->inst, t_ns);
+    }
+    json_decref(detail);
+}
+
 static void on_change(void *ctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, bool was_uncorroborated) {
     aj_engine *e = ctx;
     const aj_rinst *in = b->inst;
@@ -491,6 +529,7 @@ static void on_change(void *ctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, boo
             if (b->user_id) {
                 atomic_fetch_add(&e->incidents_opened, 1);
                 publish(e, b, b->user_id, "process", "opened", in, t_ns);
+                if (b->user_diag_id) explain_sensor_check(e, b, t_ns);
             }
         } else if (b->user_id) {
             const char *kind = change_kind(in, from);

@@ -1,9 +1,13 @@
 /* baseline.h — what a signal normally reads in its current operating state, so that
  * "+12 ℃" means "12 ℃ above what this seal runs at, at this load, today".
  *
- * Model: value ≈ a + b · load, fitted by weighted least squares over the asset's running
- * time with exponential forgetting (time constant tau_s of running time, so the fit follows
- * seasons and the day's ambient but not a fault developing over hours). load is the asset's
+ * Model: value ≈ a + b · load. The level a follows the asset's running time with
+ * exponential forgetting (time constant tau_s, so it follows seasons and the day's ambient
+ * but not a fault developing over hours). The load slope b is a property of the machine,
+ * learned over slow_tau_s (a day) from each sample's departure from the running means —
+ * (load − mean load) against (value − mean value) — so a level drifting with the weather
+ * does not bias it, and a load last seen hours ago is still predicted; while that
+ * day-long fit has too little load spread, the slope of the tau_s fit is used. load is the asset's
  * operating-state signal as a fraction of its instrument range (NAN when the mode names no
  * load signal: the fit is then a level). While the asset is stopped nothing is learned and
  * no baseline is given (deviations from a running baseline mean nothing for a stopped
@@ -28,7 +32,8 @@
 
 typedef struct aj_baseline_config {
     double tau_s;        /* forgetting time constant, running seconds (default 7200) */
-    double slow_tau_s;   /* after a long freeze samples weigh tau_s / slow_tau_s (default 86400) */
+    double slow_tau_s;   /* the load slope's memory; after a long freeze samples weigh tau_s / slow_tau_s
+                            (default 86400) */
     double gate_sigmas;  /* residuals beyond this many scales are not learned (default 4) */
     double scale_floor;  /* smallest scale, signal units (> 0) */
     double warmup_s;     /* running time before the baseline is given (default 1800) */
@@ -38,6 +43,9 @@ typedef struct aj_baseline_config {
 typedef struct aj_baseline {
     /* decayed weighted sums (weight = seconds): Σw, Σw·l, Σw·x, Σw·l², Σw·l·x */
     double sw, sl, sx, sll, slx;
+    /* the same over slow_tau_s: Σw, Σw·l, Σw·l² (the load's range) and, for the slope,
+     * Σw·dl², Σw·dl·dx with dl, dx the departures from the tau_s means */
+    double sw2, sl2, sll2, sdll, sdlx;
     double scale;     /* robust scale of the residuals */
     double learned_s; /* running time learned so far (for the warm-up) */
     double gated_s;   /* running time gated in a row */

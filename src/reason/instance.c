@@ -45,7 +45,16 @@ static void slope_add(aj_rslope *s, int64_t t_ns, double v) {
     }
 }
 
-/* Units per hour over the closed sub-windows of the last span; NAN with fewer than half. */
+/* Sub-windows a slope needs before it is given: all but the open one for spans up to an hour
+ * (a few minutes of correlated noise make a steep short slope: 8 of 16 sub-windows of a
+ * 15 min span raised oxygen falls at every start), half for longer spans (a two-day trend is
+ * worth knowing after a day). */
+static int slope_min_buckets(const aj_rslope *s) {
+    return s->width_ns * AJ_RINST_SLOPE_BUCKETS <= NS_PER_HOUR ? AJ_RINST_SLOPE_BUCKETS - 1
+                                                               : AJ_RINST_SLOPE_BUCKETS / 2;
+}
+
+/* Units per hour over the closed sub-windows of the last span; NAN while too few of them. */
 static double slope_value(const aj_rslope *s) {
     if (s->cur_idx == INT64_MIN) return NAN;
     int64_t oldest = s->cur_idx - AJ_RINST_SLOPE_BUCKETS;
@@ -60,7 +69,7 @@ static double slope_value(const aj_rslope *s) {
         stt += t * t;
         stv += t * s->mean[i];
     }
-    if (n < AJ_RINST_SLOPE_BUCKETS / 2) return NAN;
+    if (n < slope_min_buckets(s)) return NAN;
     double var = stt - st * st / n;
     if (var <= 0) return NAN;
     double per_width = (stv - st * sv / n) / var;
@@ -150,6 +159,14 @@ void aj_rinst_free(aj_rinst *in) {
     free(in->slopes);
     free(in->chans);
     free(in);
+}
+
+bool aj_rinst_signal_folded(const aj_rinst *in, int j) {
+    assert(j >= 0 && j < in->mode->n_signals);
+    if (in->level != AJ_RLEVEL_NONE && (in->mode->explains_mask & (1u << j))) return true;
+    for (int k = 0; k < in->mode->n_evidence; k++)
+        if (in->mode->evidence[k].signal == j && in->view[k].state == AJ_EV_PRESENT) return true;
+    return false;
 }
 
 double aj_rinst_channel_value(const aj_rinst *in, int channel) {
@@ -364,10 +381,22 @@ void aj_rinst_tick(aj_rinst *in, int64_t t, const double *values) {
         }
     }
     /* 2. operating state */
-    double load = load_fraction(in);
-    in->is_running = m->load_signal < 0 || (isfinite(load) && load > AJ_RINST_RUNNING_FRACTION);
+    double now_load = load_fraction(in);
+    in->is_running = m->load_signal < 0 || (isfinite(now_load) && now_load > AJ_RINST_RUNNING_FRACTION);
+    double load = now_load;
+    if (m->load_lag_ns > 0) {
+        if (isfinite(now_load)) {
+            double k = 1 - exp(-dt_s * NS_PER_S / (double)m->load_lag_ns);
+            in->load_lagged =
+                in->has_load_lagged ? in->load_lagged + k * (now_load - in->load_lagged) : now_load;
+            in->has_load_lagged = true;
+        } else {
+            in->has_load_lagged = false;
+        }
+        load = in->has_load_lagged ? in->load_lagged : NAN;
+    }
     /* 3. baselines learn from fresh tick means only, not while the mode is suspected */
-    bool learn = in->level == AJ_RLEVEL_NONE;
+    bool learn = in->level == AJ_RLEVEL_NONE && !in->is_held;
     for (int i = 0; i < in->n_chans; i++) {
         aj_rchan *c = &in->chans[i];
         /* a sensor check freezes only the suspect signal: the others must keep judging it */
@@ -414,6 +443,8 @@ void aj_rinst_tick(aj_rinst *in, int64_t t, const double *values) {
     if (lone != in->lone_signal) in->lone_since_ns = lone >= 0 ? t : INT64_MIN;
     in->lone_signal = lone;
     bool is_long_alone = lone >= 0 && m->corroborate >= 2 && t - in->lone_since_ns >= AJ_RINST_LONE_NS;
-    in->is_uncorroborated = !corroborated && (in->posterior >= m->warn_at || is_long_alone);
+    /* a signal deviating alone while another mode of the asset is raised is that fault's
+     * doing, not a sensor to check */
+    in->is_uncorroborated = !corroborated && !in->is_held && (in->posterior >= m->warn_at || is_long_alone);
     estimate_ttf(in, load);
 }

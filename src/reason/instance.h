@@ -11,9 +11,11 @@
  *  1. a channel's value is the tick mean, or its last value for AJ_RINST_HOLD_NS, else
  *     unknown; its smoothed value follows with time constant AJ_RINST_SMOOTH_S;
  *  2. the operating state: the load signal's smoothed value as a fraction of its range;
- *     running above AJ_RINST_RUNNING_FRACTION (no load signal: always running);
- *  3. baselines learn (baseline.h), unless the instance is at early warning or beyond (a
- *     sensor check freezes only the suspect signal's);
+ *     running above AJ_RINST_RUNNING_FRACTION (no load signal: always running); the
+ *     baselines see it through the mode's load lag when it has one;
+ *  3. baselines learn (baseline.h), unless the instance is at early warning or beyond or
+ *     is_held (another mode of the asset is) (a sensor check freezes only the suspect
+ *     signal's);
  *     a temperature is learned and judged relative to the site's air temperature, lagged
  *     by AJ_RINST_AMBIENT_LAG_S, when the site has one (the day's swing and the season
  *     then do not look like a fault, and a fault cannot hide in them);
@@ -27,7 +29,8 @@
  *     present signal evidence covers `corroborate` distinct signals; a posterior past
  *     warn_at without that corroboration, or the evidence of a single signal present alone
  *     for AJ_RINST_LONE_NS in a mode that asks for corroboration, is reported as
- *     uncorroborated: a sensor to check (drift looks like this), not a process incident.
+ *     uncorroborated: a sensor to check (drift looks like this), not a process incident —
+ *     unless another mode of the asset is raised (is_held): then the fault explains it.
  *
  * Ownership: the instance points at its mode (owned by the rules set, which must outlive
  * it); aj_rinst_free frees what aj_rinst_new allocated. */
@@ -124,6 +127,12 @@ typedef struct aj_rinst {
     double ambient_last, ambient_ref;
     int64_t ambient_last_t;
     bool has_ambient_ref;
+    /* set by the owner before a tick: another mode on the same asset or zone is raised, so
+     * the signals do not show normal operation and the baselines do not learn */
+    bool is_held;
+    /* the load through the mode's lag (load_lag_ns > 0) */
+    double load_lagged;
+    bool has_load_lagged;
 } aj_rinst;
 
 /* A new instance of mode over the channels given (each signal's channels together, in
@@ -140,5 +149,10 @@ void aj_rinst_tick(aj_rinst *in, int64_t t_ns, const double *values);
 
 /* The channel value of a signal term at the latest tick (for display). */
 double aj_rinst_channel_value(const aj_rinst *in, int channel);
+
+/* Whether the process alarms of signal j's tags belong to the instance's incident (folded
+ * into it, suppressed by design): a piece of its evidence is present, or the mode `explains`
+ * the signal and the level is early warning or beyond. */
+bool aj_rinst_signal_folded(const aj_rinst *in, int j);
 
 #endif

@@ -63,7 +63,14 @@ struct aj_reasoner {
     int n_feeds, cap_feeds;
     int64_t next_tick; /* index of the next tick to evaluate; INT64_MIN before the first */
     uint64_t n_ticks;
+    aj_rtick_fn tick_fn;
+    void *tick_ctx;
 };
+
+void aj_reasoner_observe_ticks(aj_reasoner *r, aj_rtick_fn fn, void *ctx) {
+    r->tick_fn = fn;
+    r->tick_ctx = ctx;
+}
 
 aj_reasoner *aj_reasoner_new(aj_rules *rules) {
     aj_reasoner *r = calloc(1, sizeof *r);
@@ -158,6 +165,18 @@ static aj_rfeed *feed_for(aj_reasoner *r, int64_t tag_id) {
 
 static bool is_temperature(const char *kind) {
     return kind && (!strcmp(kind, "temperature") || !strcmp(kind, "ir_temperature"));
+}
+
+/* Temperatures of machines that follow the air (a seal, a bearing, a winding, a casing seen
+ * by an infrared camera): judged relative to the site's air temperature. A process
+ * temperature (a reactor under control, a heat exchanger's streams, a tank's contents) is
+ * not: it follows the process. */
+static bool follows_air(const aj_rplant_tag *t) {
+    static const char *const roles[] = {"seal_temp", "bearing_temp", "winding_temp", "ir_max", NULL};
+    if (!is_temperature(t->kind) || !t->role) return false;
+    for (int i = 0; roles[i]; i++)
+        if (!strcmp(t->role, roles[i])) return true;
+    return false;
 }
 
 /* Smallest baseline scale of a tag: a resolution below which deviations are noise. */
@@ -297,13 +316,12 @@ static aj_err bind_one(aj_reasoner *r, const plant_index *ix, int mi, int64_t sc
         for (int k = 0; k < n_scope && n < AJ_RINST_CHANNELS_MAX; k++) {
             const aj_rplant_tag *t = &p->tags[in_scope[k]];
             if (!tag_matches(m, j, t)) continue;
-            specs[n++] =
-                (aj_rchan_spec){.signal = j,
-                                .tag_id = t->id,
-                                .range_lo = t->has_range ? t->range_lo : NAN,
-                                .range_hi = t->has_range ? t->range_hi : NAN,
-                                .scale_floor = scale_floor_of(t),
-                                .use_ambient = m->scope == AJ_RULE_ON_ASSET && is_temperature(t->kind)};
+            specs[n++] = (aj_rchan_spec){.signal = j,
+                                         .tag_id = t->id,
+                                         .range_lo = t->has_range ? t->range_lo : NAN,
+                                         .range_hi = t->has_range ? t->range_hi : NAN,
+                                         .scale_floor = scale_floor_of(t),
+                                         .use_ambient = m->scope == AJ_RULE_ON_ASSET && follows_air(t)};
             found++;
         }
         if (!found && !m->signals[j].is_optional) return AJ_OK; /* the mode does not apply here */
@@ -375,6 +393,37 @@ static int64_t ambient_for(site_ambient *cache, int *n_cache, const aj_rplant *p
     return id;
 }
 
+/* Orders instances by enterprise, kind of scope and scope id. */
+static int by_scope(const void *x, const void *y) {
+    const aj_rbound *a = *(aj_rbound *const *)x, *b = *(aj_rbound *const *)y;
+    int ka = a->inst->mode->scope, kb = b->inst->mode->scope;
+    if (a->enterprise_id != b->enterprise_id) return a->enterprise_id < b->enterprise_id ? -1 : 1;
+    if (ka != kb) return ka < kb ? -1 : 1;
+    if (a->scope_id != b->scope_id) return a->scope_id < b->scope_id ? -1 : 1;
+    return 0;
+}
+
+/* Links the live instances of each asset or zone into their sibling rings (after every
+ * bind, which may have replaced instances). Out of memory: every instance alone. */
+static void link_siblings(aj_reasoner *r) {
+    for (int i = 0; i < r->n_bound; i++) r->bound[i]->next_sibling = r->bound[i];
+    assert(r->n_bound >= 0);
+    size_t cap = r->n_bound > 0 ? (size_t)r->n_bound : 1;
+    aj_rbound **order = malloc(sizeof *order * cap);
+    if (!order) return;
+    int n = 0;
+    for (int i = 0; i < r->n_bound; i++)
+        if (!r->bound[i]->is_stale) order[n++] = r->bound[i];
+    qsort(order, (size_t)n, sizeof *order, by_scope);
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && by_scope(&order[i], &order[j]) == 0) j++;
+        for (int k = i; k < j; k++) order[k]->next_sibling = order[k + 1 < j ? k + 1 : i];
+        i = j;
+    }
+    free(order);
+}
+
 aj_err aj_reasoner_bind(aj_reasoner *r, const aj_rplant *p) {
     for (int i = 0; i < r->n_bound; i++)
         if (r->bound[i]->enterprise_id == p->enterprise_id) r->bound[i]->is_stale = true;
@@ -398,6 +447,7 @@ aj_err aj_reasoner_bind(aj_reasoner *r, const aj_rplant *p) {
         }
     }
     index_free(&ix);
+    link_siblings(r);
     return err;
 }
 
@@ -408,6 +458,10 @@ static void evaluate(aj_reasoner *r, int64_t k, aj_rchange_fn fn, void *ctx) {
     for (int i = 0; i < r->n_bound; i++) {
         aj_rbound *b = r->bound[i];
         if (b->is_stale) continue;
+        bool held = false;
+        for (const aj_rbound *s = b->next_sibling; s && s != b; s = s->next_sibling)
+            held |= s->inst->level != AJ_RLEVEL_NONE;
+        b->inst->is_held = held;
         for (int c = 0; c < b->n_feeds; c++) b->values[c] = feed_mean(b->feeds[c], k);
         aj_rlevel from = b->inst->level;
         bool was = b->inst->is_uncorroborated;
@@ -418,6 +472,7 @@ static void evaluate(aj_reasoner *r, int64_t k, aj_rchange_fn fn, void *ctx) {
         bool evidence_moved = b->inst->level != AJ_RLEVEL_NONE && b->inst->present_mask != mask;
         if (fn && (b->inst->level != from || b->inst->is_uncorroborated != was || evidence_moved))
             fn(ctx, b, t, from, was);
+        if (r->tick_fn) r->tick_fn(r->tick_ctx, i, b, t);
     }
     r->n_ticks++;
 }

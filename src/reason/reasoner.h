@@ -101,6 +101,9 @@ typedef struct aj_rbound {
     int n_feeds;
     double *values; /* scratch for one tick */
     bool is_stale;  /* not found by the latest bind (kept, but fed no more) */
+    /* the other modes bound to the same asset or zone (a ring through next_sibling; itself
+     * when alone): while one of them is raised, this one's baselines do not learn */
+    struct aj_rbound *next_sibling;
     /* what the owner keeps about it (the engine: its open incident, its open sensor
      * check, the tags whose alarms the incident suppresses); opaque to the reasoner and
      * carried over when a bind replaces the instance */
@@ -112,6 +115,10 @@ typedef struct aj_rbound {
 /* What changed on an instance at a tick: its level, the uncorroborated flag, or — while
  * its level is raised — which evidence is present (from == the current level then). */
 typedef void (*aj_rchange_fn)(void *ctx, aj_rbound *b, int64_t t_ns, aj_rlevel from, bool was_uncorroborated);
+
+/* Hears every evaluated tick of every instance (tuning tools: the terms' normal range);
+ * index: the instance's aj_reasoner_bound index. */
+typedef void (*aj_rtick_fn)(void *ctx, int index, const aj_rbound *b, int64_t t_ns);
 
 typedef struct aj_reasoner aj_reasoner;
 
@@ -131,6 +138,9 @@ aj_rfeed *aj_reasoner_feed(aj_reasoner *r, int64_t tag_id);
 /* Evaluates every tick ending at or before watermark_ns not evaluated yet; fn (may be
  * NULL) hears of each change. */
 void aj_reasoner_advance(aj_reasoner *r, int64_t watermark_ns, aj_rchange_fn fn, void *ctx);
+
+/* Sets (fn NULL: clears) the observer of every tick. */
+void aj_reasoner_observe_ticks(aj_reasoner *r, aj_rtick_fn fn, void *ctx);
 
 int aj_reasoner_n_bound(const aj_reasoner *r);
 aj_rbound *aj_reasoner_bound(aj_reasoner *r, int i);

@@ -100,13 +100,17 @@ typedef struct aj_rule_mode {
     aj_rule_scope scope;
     char *template_name; /* AJ_RULE_ON_ASSET: an aj_vocab_templates entry */
     aj_rule_priority priority;
-    double prior;       /* prior probability, 0 < prior < 1 (default 0.01) */
-    double warn_at;     /* early-warning threshold on the posterior (default 0.5) */
-    double diagnose_at; /* diagnosis threshold (default 0.9); warn_at < diagnose_at */
-    int corroborate;    /* distinct signals with present evidence needed (default: 2 when the
-                         * mode has >= 2 signals, else 1) */
-    int load_signal;    /* index of the signal giving the operating state (load band,
-                         * running/stopped); -1: none */
+    double prior;           /* prior probability, 0 < prior < 1 (default 0.01) */
+    double warn_at;         /* early-warning threshold on the posterior (default 0.5) */
+    double diagnose_at;     /* diagnosis threshold (default 0.9); warn_at < diagnose_at */
+    int corroborate;        /* distinct signals with present evidence needed (default: 2 when the
+                             * mode has >= 2 signals, else 1) */
+    int load_signal;        /* index of the signal giving the operating state (load band,
+                             * running/stopped); -1: none */
+    uint32_t explains_mask; /* bit j: the alarms of signal j are explained by the mode (folded
+                             * into its incident at early warning and beyond, evidence or not) */
+    int64_t load_lag_ns;    /* the baselines see the load through a first-order lag of this
+                             * time constant (thermal signals follow the load late); 0: none */
     aj_rule_signal signals[AJ_RULE_SIGNALS_MAX];
     int n_signals;
     aj_rule_evidence evidence[AJ_RULE_EVIDENCE_MAX];

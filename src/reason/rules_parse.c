@@ -42,6 +42,7 @@ static const stmt_info STMTS[ST_COUNT] = {
     [ST_ACTION] = {"action", false, false, aj_rules_stmt_action},
     [ST_REFERENCE] = {"reference", true, false, aj_rules_stmt_reference},
     [ST_TTF] = {"ttf", true, false, aj_rules_stmt_ttf},
+    [ST_EXPLAINS] = {"explains", true, false, aj_rules_stmt_explains},
 };
 
 #define DEFAULT_PRIOR    0.01
@@ -326,6 +327,15 @@ static void finish_mode(rules_parser *p, aj_rule_pos at) {
     if (p->st.is_scope_ok) check_signal_scope(p);
     resolve_signal_name(p, &p->st.load, &p->cur.load_signal, "load");
     resolve_signal_name(p, &p->st.ttf, &p->cur.ttf_signal, "ttf");
+    for (int k = 0; k < p->st.n_explains; k++) {
+        int j = -1;
+        resolve_signal_name(p, &p->st.explains[k], &j, "explains");
+        if (j < 0) continue;
+        if (p->cur.explains_mask & (1u << j))
+            aj_rules_error_at(p, p->st.explains[k].pos, "signal \"%s\" is listed twice in \"explains\"",
+                              p->st.explains[k].id);
+        p->cur.explains_mask |= 1u << j;
+    }
     aj_rules_resolve_evidence(p);
     check_thresholds(p, at);
     p->is_in_mode = false;

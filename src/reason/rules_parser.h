@@ -34,6 +34,7 @@ typedef enum {
     ST_ACTION,
     ST_REFERENCE,
     ST_TTF,
+    ST_EXPLAINS,
     ST_COUNT
 } rules_stmt;
 
@@ -55,6 +56,8 @@ typedef struct rules_mode_state {
     rules_name ev_refs[AJ_RULE_EVIDENCE_MAX][AJ_RULE_REFS_MAX]; /* evidence terms */
     bool is_evidence_broken[AJ_RULE_EVIDENCE_MAX];
     rules_name load, ttf;
+    rules_name explains[AJ_RULE_SIGNALS_MAX];
+    int n_explains;
     bool is_warn_bad, is_diagnose_bad; /* given but invalid: skip the warn < diagnose check */
     bool is_corroborate_given;
     aj_rule_pos corroborate_pos;
@@ -132,6 +135,7 @@ bool aj_rules_stmt_corroborate(rules_parser *p, aj_rule_pos kw);
 bool aj_rules_stmt_action(rules_parser *p, aj_rule_pos kw);
 bool aj_rules_stmt_reference(rules_parser *p, aj_rule_pos kw);
 bool aj_rules_stmt_ttf(rules_parser *p, aj_rule_pos kw);
+bool aj_rules_stmt_explains(rules_parser *p, aj_rule_pos kw);
 /* rules_evidence.c */
 bool aj_rules_stmt_evidence(rules_parser *p, aj_rule_pos kw);
 /* At the end of the mode: resolves the evidence's signal and evidence names. */

@@ -145,9 +145,12 @@ bool aj_rules_stmt_signal(rules_parser *p, aj_rule_pos kw) {
     return true;
 }
 
-/* load SIGNAL */
+/* load SIGNAL [lag DURATION] */
 bool aj_rules_stmt_load(rules_parser *p, aj_rule_pos kw) {
-    return aj_rules_expect_ident(p, &p->st.load, "a signal id");
+    if (!aj_rules_expect_ident(p, &p->st.load, "a signal id")) return false;
+    if (aj_rules_accept_word(p, "lag"))
+        return aj_rules_expect_duration(p, &p->cur.load_lag_ns, "the load's lag");
+    return true;
 }
 
 /* warn P */
@@ -192,6 +195,19 @@ bool aj_rules_stmt_action(rules_parser *p, aj_rule_pos kw) {
 /* reference "TEXT" */
 bool aj_rules_stmt_reference(rules_parser *p, aj_rule_pos kw) {
     return aj_rules_expect_string(p, &p->cur.reference, "the reference in quotes");
+}
+
+/* explains SIGNAL {, SIGNAL} (resolved at the end of the mode) */
+bool aj_rules_stmt_explains(rules_parser *p, aj_rule_pos kw) {
+    do {
+        if (p->st.n_explains == AJ_RULE_SIGNALS_MAX) {
+            aj_rules_error_at(p, kw, "too many signals in \"explains\" (at most %d)", AJ_RULE_SIGNALS_MAX);
+            return false;
+        }
+        if (!aj_rules_expect_ident(p, &p->st.explains[p->st.n_explains], "a signal id")) return false;
+        p->st.n_explains++;
+    } while (p->lx.kind == AJ_TK_COMMA && aj_rules_expect(p, AJ_TK_COMMA, "\",\""));
+    return true;
 }
 
 /* ttf SIGNAL deviation|level NUMBER */

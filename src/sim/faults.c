@@ -5,6 +5,11 @@
  *   none --onset--> onset --(0 < p < 1)--> developing --(p >= 1)--> failed
  *     any active phase --clear_at--> cleared (effects stop, sensor faults release)
  *
+ * A tank overfill is the exception: its severity ramps the inflow imbalance, and it fails
+ * when the tank overflows (the level reaches the top of its range, the loss of containment
+ * a lead time is measured against), whenever that happens — never, if the level settles
+ * below the top.
+ *
  * p = (t − onset) / duration; severity = p (linear), (e^(4p) − 1)/(e^4 − 1)
  * (exponential) or 1 from onset (step). A label is written on every phase change and
  * each time the severity passes another tenth while developing.
@@ -123,10 +128,10 @@ static void fault_advance(aj_sim *s, sim_fault *f) {
         set_phase(s, f, SIM_PHASE_ONSET);
         f->decile = (int)floor(f->severity * 10);
     }
-    if (p >= 1.0) {
-        if (f->phase != SIM_PHASE_FAILED) set_phase(s, f, SIM_PHASE_FAILED);
-        return;
-    }
+    bool fails_on_overflow = f->type == SIM_F_TANK_OVERFILL;
+    bool has_failed = fails_on_overflow ? aj_sim_tank_overflowing(s, f->asset) : p >= 1.0;
+    if (has_failed && f->phase != SIM_PHASE_FAILED) set_phase(s, f, SIM_PHASE_FAILED);
+    if (p >= 1.0 || f->phase == SIM_PHASE_FAILED) return;
     int dec = (int)floor(f->severity * 10);
     if (f->phase == SIM_PHASE_ONSET && p > 0) {
         f->decile = dec;

@@ -289,6 +289,16 @@ static double tank_level_m(const aj_sim *s, const sim_asset *a, const sim_tag *l
     return fmin(base + a->level_extra_m, hi);
 }
 
+bool aj_sim_tank_overflowing(const aj_sim *s, int asset) {
+    if (asset < 0 || (size_t)asset >= s->n_assets) return false;
+    const sim_asset *a = &s->assets[asset];
+    const sim_tag *lt = role_tag(s, a, SIM_R_LEVEL);
+    if (!lt) return false;
+    double base =
+        lt->lo + (lt->hi - lt->lo) * (0.5 + 0.2 * sin(2 * PI * s->t_s / a->level_period_s + a->level_phase));
+    return base + a->level_extra_m >= lt->hi;
+}
+
 static double tank_value(const aj_sim *s, const sim_asset *a, const sim_tag *t, double z) {
     const sim_tag *lt = role_tag(s, a, SIM_R_LEVEL);
     switch (t->role) {

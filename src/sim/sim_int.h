@@ -254,6 +254,9 @@ void aj_sim_models_init(aj_sim *s);
 void aj_sim_models_step(aj_sim *s);
 /* Where the wind blows from now, degrees clockwise from north, 0..360. */
 double aj_sim_wind_from_deg(const aj_sim *s);
+/* Whether a tank's contents have reached the top of its level range (it overflows), at the
+ * last sample; false for an asset without a level. */
+bool aj_sim_tank_overflowing(const aj_sim *s, int asset);
 
 /* ---- gas.c --------------------------------------------------------------------------- */
 /* Gas added at (x, y) by the active leaks (flange_micro_leak, toxic_release), as a volume

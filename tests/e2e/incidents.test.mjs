@@ -4,7 +4,8 @@
 // low-priority limit alarms on the same three signals are suppressed by design (kept in the
 // journal, listed as the incident's fragments, not in the operator's list); the same data
 // at another speed gives the same incident; the life cycle acknowledge → handle → resolve →
-// review with its 409s, timeline, audit and live event; resolving releases the alarms.
+// review with its 409s, timeline, audit and live event; resolving releases the alarms; a
+// sensor check that was the first sign of an incident is resolved as explained by it.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,9 +18,9 @@ const START = '2026-12-01T00:00:00Z';
 const SCENARIO = join(ROOT, 'scenarios', 'seal-failure-P-101.json'); // onset +1 h, failed at +3 h
 const SIGNALS = ['seal_temp', 'vib_2x', 'ir_max'];
 
-function runSim(url, token, speed, duration) {
+function runSim(url, token, speed, duration, scenario = SCENARIO) {
   return new Promise((resolve, reject) => {
-    const p = spawn(BIN, ['sim', '--plant', join(ROOT, 'plants', 'demo-chemical.json'), '--scenario', SCENARIO,
+    const p = spawn(BIN, ['sim', '--plant', join(ROOT, 'plants', 'demo-chemical.json'), '--scenario', scenario,
       '--start', START, '--duration', duration, '--step', '1s', '--seed', '1', '--speed', speed,
       '--url', url, '--token', token], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -264,6 +265,39 @@ for (const backend of backends()) {
       assert.equal(none.status, 404, none.text);
       const anon = await api(srv.url, null, 'GET', '/api/v1/incidents');
       assert.equal(anon.status, 401, anon.text);
+    });
+  });
+
+  describe(`a sensor check that was the first sign of an incident (${backend})`, () => {
+    let srv;
+    after(async () => { if (srv) { await srv.stop(); cleanup(srv.db); } });
+
+    it('is resolved by the reasoner as explained by the incident that followed', { timeout: 240000 }, async () => {
+      // M-P104's bearing wears from +1 h: the 1x vibration climbs alone first (a check of
+      // the probe after 30 min), the bearing temperature joins later (the incident)
+      srv = await startServer(backend);
+      const admin = await login(srv.url, 'admin', srv.adminPassword);
+      const imp = await api(srv.url, admin.token, 'POST', '/api/v1/plant/import',
+        readFileSync(join(ROOT, 'plants', 'demo-chemical.json'), 'utf8'));
+      assert.equal(imp.status, 200, imp.text);
+      await runSim(srv.url, admin.token, 'max', '4h', join(ROOT, 'scenarios', 'bearing-wear-M-P104.json'));
+      const items = await incidentsOf(srv, admin.token);
+      const mine = items.filter((i) => i.mode === 'motor_bearing_wear' && i.scope_code === 'M-P104');
+      const inc = mine.find((i) => i.kind === 'process');
+      const check = mine.find((i) => i.kind === 'sensor_check');
+      assert.ok(inc && check, JSON.stringify(items.map((i) => [i.kind, i.mode, i.scope_code, i.state])));
+      assert.ok(Date.parse(check.opened) < Date.parse(inc.opened), `${check.opened} before ${inc.opened}`);
+      assert.equal(inc.state, 'open');
+      assert.equal(check.state, 'resolved');
+      const one = await api(srv.url, admin.token, 'GET', `/api/v1/incidents/${check.id}`);
+      assert.equal(one.status, 200, one.text);
+      const resolved = one.body.timeline.find((t) => t.kind === 'resolved');
+      assert.ok(resolved, JSON.stringify(one.body.timeline));
+      assert.equal(resolved.actor, 'reasoner');
+      assert.equal(resolved.detail.explained_by, inc.id);
+      const audit = await api(srv.url, admin.token, 'GET', `/api/v1/audit?object_type=incident&limit=50`);
+      assert.ok(audit.body.items.some((a) => a.action === 'incidents.resolve' && a.object_id === String(check.id)),
+        JSON.stringify(audit.body.items.map((a) => [a.action, a.object_id])));
     });
   });
 }

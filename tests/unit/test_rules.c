@@ -99,6 +99,7 @@ static void render_mode(render *r, const aj_rule_mode *m) {
     out(r, " %s prior=%s warn=%s diagnose=%s corroborate=%d load=%s", aj_rule_priority_name(m->priority),
         num(m->prior, b1), num(m->warn_at, b2), num(m->diagnose_at, b3), m->corroborate,
         m->load_signal >= 0 ? m->signals[m->load_signal].id : "-");
+    if (m->load_lag_ns) out(r, " lag=%llds", (long long)(m->load_lag_ns / 1000000000LL));
     if (m->ttf_signal >= 0)
         out(r, " ttf=%s:%s:%s\n", m->signals[m->ttf_signal].id, m->ttf_is_deviation ? "deviation" : "level",
             num(m->ttf_value, b4));
@@ -223,7 +224,7 @@ static const valid_case VALID[] = {
      "  evidence hot: deviation(seal) > 6 for 5m lr 12\n"
      "  ttf seal level 95.5\n"
      "  corroborate 3\n"
-     "  load cur\n"
+     "  load cur lag 30m\n"
      "  action \"Start the standby pump\" zh \"启动备用泵\"\n"
      "  action \"Inspect the seal\"\n"
      "  reference \"SOP-PUMP-07 \\\"seal\\\" \\\\ A\\nB\"\n"
@@ -238,7 +239,7 @@ static const valid_case VALID[] = {
      "  signal cur = motor_current optional\n"
      "end\n",
      "mode pump_seal_failure @1:6 asset centrifugal_pump emergency prior=0.001 warn=0.6 diagnose=0.95 "
-     "corroborate=3 load=cur ttf=seal:level:95.5\n"
+     "corroborate=3 load=cur lag=1800s ttf=seal:level:95.5\n"
      "  name \"Seal failure\" zh \"机械密封失效\"\n"
      "  signal seal @15:10 role=seal_temp\n"
      "  signal vib @16:10 role=vib_2x optional\n"
@@ -368,6 +369,11 @@ static const invalid_case INVALID[] = {
      "2:37: expected the gas (e.g. H2S, methane), found a string"},
     /* load, ttf */
     {HEAD "  load x\n" EV "end\n", "6:8: unknown signal \"x\" in \"load\""},
+    {HEAD "  load t lag\n" EV "end\n",
+     "6:13: expected the load's lag (a duration such as 30s, 5m, 1h or 2d), found end of line"},
+    {HEAD "  load t lag 0s\n" EV "end\n", "6:14: duration 0s is not positive"},
+    {HEAD "  load t lag 30\n" EV "end\n",
+     "6:14: expected the load's lag (a duration such as 30s, 5m, 1h or 2d), found number 30"},
     {HEAD "  load\n", "6:7: expected a signal id, found end of line"},
     {HEAD "  load t\n  load t\n", "7:3: duplicate statement \"load\" (first at line 6)"},
     {HEAD "  ttf t deviaton 3\n", "6:9: expected \"deviation\" or \"level\", found \"deviaton\""},
