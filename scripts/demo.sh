@@ -32,7 +32,9 @@ if [ ! -f .demo/ready ]; then
   touch .demo/ready
 fi
 # The simulator feeds the server live (event time = now, 1 s samples, real-time pace)
-# through POST /write as the collector account "sim".
+# through POST /write as the collector account "sim", with the faults of
+# scenarios/demo-day.json (a seal failure on P-101 from 40 min, a drifting transmitter,
+# cavitation, an H2S release) so the control room has incidents to show.
 if [ ! -s .demo/sim-password ]; then
   head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20 > .demo/sim-password
   chmod 600 .demo/sim-password
@@ -43,7 +45,7 @@ host=${listen%:*}; port=${listen##*:}
 [ "$host" = "0.0.0.0" ] && host=$(hostname -I 2>/dev/null | awk '{print $1}')
 ./build/anjian sim --plant plants/demo-chemical.json --url "http://127.0.0.1:${port}" --user sim \
   --password-file .demo/sim-password --start "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --duration 30d --step 1s \
-  --speed 1 --seed "$(date +%s)" > .demo/sim.log 2>&1 &
+  --speed 1 --seed "$(date +%s)" --scenario scenarios/demo-day.json > .demo/sim.log 2>&1 &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
 cat <<MSG
@@ -52,6 +54,8 @@ cat <<MSG
   log in as:       admin
   password:        $(cat .demo/admin-password)   (also in .demo/admin-password)
   live data:       the simulator writes every tag of the demo plant each second (.demo/sim.log)
+  incidents:       P-101's seal starts failing 40 min in; the control room shows it about
+                   20 min later, then a sensor check (2 h 50), cavitation (3 h) and H2S (6 h)
 
 MSG
 ./build/anjian serve --db "$db" --listen "$listen"
