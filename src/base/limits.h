@@ -62,4 +62,37 @@
 #define AJ_STATIC_FILE_MAX (8u * 1024u * 1024u)
 #define AJ_PATH_MAX        1024
 
+/* Special-operation permit catalogue (data/permits/gb30871.json, docs/permits.md).
+ * The real file is about 60 KiB; 1 MiB leaves room for enterprise additions. */
+#define AJ_PERMIT_CATALOGUE_FILE_MAX (1u * 1024u * 1024u)
+/* GB 30871-2022 has 8 types; room for enterprise-specific ones. */
+#define AJ_PERMIT_TYPES_MAX 16
+/* Roles that approve or countersign; the standard's appendix names about a dozen. */
+#define AJ_PERMIT_ROLES_MAX 64
+/* Grades of one type: the most the standard has is 4 (height I-IV). */
+#define AJ_PERMIT_GRADES_MAX 8
+/* Roles in one approval chain: excavation needs 7 countersignatures. */
+#define AJ_PERMIT_APPROVERS_MAX 16
+/* Form fields, safety measures and hazards of one type: paper forms have 10-30 of each;
+ * beyond 64 a screen stops being readable on site. */
+#define AJ_PERMIT_FIELDS_MAX    64
+#define AJ_PERMIT_CHECKLIST_MAX 64
+#define AJ_PERMIT_HAZARDS_MAX   64
+/* Options of an enum field (a pick list on a phone). */
+#define AJ_PERMIT_OPTIONS_MAX 32
+/* Codes and ids: letters, digits and '_' only, so they can sit in paths and URLs. */
+#define AJ_PERMIT_ID_LEN_MAX 64
+/* Names and labels (bytes of UTF-8: about 66 Chinese characters). */
+#define AJ_PERMIT_LABEL_LEN_MAX 200
+/* Text of one safety measure or hazard (bytes of UTF-8). */
+#define AJ_PERMIT_TEXT_LEN_MAX 1000
+/* Longest validity any grade may have: 30 days, the most GB 30871-2022 allows any
+ * permit (temporary power, special circumstances). */
+#define AJ_PERMIT_VALIDITY_H_MAX 720
+/* Any gas-analysis time in the catalogue (sample age, re-test pause, record interval)
+ * is at most a day: longer would mean no re-test at all. */
+#define AJ_PERMIT_GAS_MIN_MAX 1440
+/* Largest sampling distance from the work point a catalogue may set (metres). */
+#define AJ_PERMIT_SAMPLE_DISTANCE_M_MAX 100
+
 #endif

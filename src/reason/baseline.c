@@ -114,7 +114,7 @@ bool aj_baseline_learn(aj_baseline *b, const aj_baseline_config *c, int64_t t_ns
         if (r > c->gate_sigmas * scale) {
             b->gated_s += dt;
             if (b->gated_s < c->freeze_max_s) {
-                if (is_novel_load) learn_slope(b, c, dt, l, value, dt);
+                if (is_novel_load && !b->is_cautious) learn_slope(b, c, dt, l, value, dt);
                 return false;
             }
             weight = c->tau_s / c->slow_tau_s; /* a lasting change: follow it, slowly */
@@ -126,7 +126,7 @@ bool aj_baseline_learn(aj_baseline *b, const aj_baseline_config *c, int64_t t_ns
     double f = exp(-dt / tau);
     double w = weight * dt;
     double before = b->sw > 0 ? predict(b, load) : value;
-    learn_slope(b, c, dt, l, value, w);
+    if (!b->is_cautious) learn_slope(b, c, dt, l, value, w);
     b->sw = f * b->sw + w;
     b->sl = f * b->sl + w * l;
     b->sx = f * b->sx + w * value;

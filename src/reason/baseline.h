@@ -49,6 +49,9 @@ typedef struct aj_baseline {
     double scale;     /* robust scale of the residuals */
     double learned_s; /* running time learned so far (for the warm-up) */
     double gated_s;   /* running time gated in a row */
+    /* set by the owner: no sample teaches the slope (a check is open on the mode — a fault
+     * may be developing while the load moves); the level still learns */
+    bool is_cautious;
     int64_t last_t_ns;
     bool has_last;
 } aj_baseline;

@@ -402,6 +402,7 @@ void aj_rinst_tick(aj_rinst *in, int64_t t, const double *values) {
         /* a sensor check freezes only the suspect signal: the others must keep judging it */
         if (in->is_uncorroborated && c->spec.signal == in->lone_signal) continue;
         double v = isfinite(values[i]) ? relative_value(in, c, values[i]) : NAN;
+        c->base.is_cautious = in->is_uncorroborated; /* a fault may be developing: no load learns it */
         if (learn && isfinite(v)) aj_baseline_learn(&c->base, &c->bcfg, t, v, load, in->is_running);
     }
     for (int e = 0; e < m->n_evidence; e++) {
