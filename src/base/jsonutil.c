@@ -35,6 +35,10 @@ aj_err aj_json_parse(const char *text, size_t len, json_t **out, char *msg, size
     json_error_t jerr;
     *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!*out) {
+        /* jansson quotes the bytes near the error, which may be half a UTF-8 character:
+         * the message goes into JSON answers and logs, so keep its quote ASCII */
+        for (char *c = jerr.text; *c; c++)
+            if ((unsigned char)*c >= 0x80) *c = '?';
         snprintf(msg, msglen, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
         return AJ_EJSON;
     }
