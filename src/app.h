@@ -9,11 +9,13 @@
 #include "store/store.h"
 
 struct aj_engine;
+struct aj_permit_catalogue;
 
 typedef struct aj_app {
     aj_config cfg;
     aj_store *store;
-    struct aj_engine *engine; /* the real-time engine (NULL in tools that do not run it) */
+    struct aj_engine *engine;            /* the real-time engine (NULL in tools that do not run it) */
+    struct aj_permit_catalogue *permits; /* work-permit types (NULL: permits unavailable) */
     aj_throttle *throttle;
     aj_metrics metrics;
     int64_t started_ms;

@@ -59,5 +59,38 @@ aj_err aj_api_tag_trend(aj_req *req);
 aj_err aj_api_tag_aggregates(aj_req *req);
 aj_err aj_api_tag_value(aj_req *req);
 aj_err aj_api_plant_export(aj_req *req);
+/* work permits (permits_*.c, docs/permits.md) */
+aj_err aj_api_permit_types(aj_req *req);
+aj_err aj_api_permits_list(aj_req *req);
+aj_err aj_api_permits_get(aj_req *req);
+aj_err aj_api_permits_create(aj_req *req);
+aj_err aj_api_permits_patch(aj_req *req);
+aj_err aj_api_permits_submit(aj_req *req);
+aj_err aj_api_permits_measures(aj_req *req);
+aj_err aj_api_permits_gas_samples(aj_req *req);
+aj_err aj_api_permits_approve(aj_req *req);
+aj_err aj_api_permits_start(aj_req *req);
+aj_err aj_api_permits_pause(aj_req *req);
+aj_err aj_api_permits_stop_work(aj_req *req);
+aj_err aj_api_permits_resume(aj_req *req);
+aj_err aj_api_permits_complete(aj_req *req);
+aj_err aj_api_permits_close(aj_req *req);
+aj_err aj_api_permits_archive(aj_req *req);
+aj_err aj_api_permits_cancel(aj_req *req);
+aj_err aj_api_permits_void(aj_req *req);
+aj_err aj_api_permits_check_in(aj_req *req);
+aj_err aj_api_permits_check_out(aj_req *req);
+aj_err aj_api_permits_entries(aj_req *req);
+aj_err aj_api_permits_positions(aj_req *req);
+aj_err aj_api_permits_monitoring(aj_req *req);
+aj_err aj_api_permit_roles_get(aj_req *req);
+aj_err aj_api_permit_roles_put(aj_req *req);
+aj_err aj_api_permit_chains_put(aj_req *req);
+aj_err aj_api_permit_holidays_get(aj_req *req);
+aj_err aj_api_permit_holidays_put(aj_req *req);
+aj_err aj_api_simops_list(aj_req *req);
+aj_err aj_api_simops_create(aj_req *req);
+aj_err aj_api_permit_metrics(aj_req *req);
+aj_err aj_api_notifications_list(aj_req *req);
 
 #endif

@@ -2,10 +2,13 @@
  *
  *   event: alarm   id: <alarm-journal id>   data: the journal entry (JSON)
  *   event: point   (no id)                  data: {"tag_id","t","t_ns","value","quality"}
+ *   event: incident (no id)                 data: an incident change (docs/reasoning.md)
+ *   event: permit  (no id)                  data: a work-permit change (docs/permits.md)
  *
  * Query: tags=1,2,3 (watch these tags' points, at most AJ_EVENTS_WATCH_MAX, each must be
- * in the caller's scope), alarms=0 (no alarm events). A reconnecting client sends
- * Last-Event-ID (EventSource does) or ?last_event_id=N: every alarm entry after N is sent
+ * in the caller's scope), alarms=0 (no alarm events), incidents=0, permits=0. A
+ * reconnecting client sends Last-Event-ID (EventSource does) or ?last_event_id=N: every
+ * alarm entry after N is sent
  * first from the store, then from the live ring without gap or duplicate (entries not
  * yet written are still in the ring, see engine.h AJ_ENGINE_ALARM_PENDING_MAX).
  * The stream runs on its connection's thread and ends when the server shuts down.
@@ -35,8 +38,9 @@ typedef struct sse {
     int64_t watch[AJ_EVENTS_WATCH_MAX];
     bool want_alarms;
     bool want_incidents;
-    uint64_t alarm_seq, point_seq, incident_seq; /* last ring positions read */
-    int64_t last_journal_id;                     /* alarm entries up to this id were sent */
+    bool want_permits;
+    uint64_t alarm_seq, point_seq, incident_seq, permit_seq; /* last ring positions read */
+    int64_t last_journal_id;                                 /* alarm entries up to this id were sent */
     char *out;
     size_t out_len, out_off, out_cap;
     int64_t last_write_ms;
@@ -109,6 +113,14 @@ static void collect(sse *s) {
             if (s->want_incidents && in_scope(s, ev)) out_event(s, "incident", 0, ev->text);
         }
     } while (n == READ_BATCH);
+    do { /* permit changes: live only (GET /api/v1/permits has the state) */
+        n = aj_events_read(s->hub, AJ_EVENT_PERMIT, s->permit_seq, s->batch, READ_BATCH, &lost);
+        for (size_t i = 0; i < n; i++) {
+            const aj_event *ev = &s->batch[i];
+            s->permit_seq = ev->seq;
+            if (s->want_permits && in_scope(s, ev)) out_event(s, "permit", 0, ev->text);
+        }
+    } while (n == READ_BATCH);
     if (s->n_watch == 0) {
         s->point_seq = aj_events_head(s->hub, AJ_EVENT_POINT);
         return;
@@ -143,7 +155,8 @@ static long sse_read(void *ctx, char *buf, size_t max) {
         }
         uint64_t after[AJ_EVENT_KIND_COUNT] = {[AJ_EVENT_ALARM] = s->alarm_seq,
                                                [AJ_EVENT_POINT] = s->point_seq,
-                                               [AJ_EVENT_INCIDENT] = s->incident_seq};
+                                               [AJ_EVENT_INCIDENT] = s->incident_seq,
+                                               [AJ_EVENT_PERMIT] = s->permit_seq};
         if (!aj_events_wait(s->hub, after, 1000)) return AJ_STREAM_END;
     }
 }
@@ -182,6 +195,8 @@ aj_err aj_api_events(aj_req *req) {
     s->want_alarms = !alarms || strcmp(alarms, "0") != 0;
     const char *incidents = aj_req_query(req, "incidents");
     s->want_incidents = !incidents || strcmp(incidents, "0") != 0;
+    const char *permits = aj_req_query(req, "permits");
+    s->want_permits = !permits || strcmp(permits, "0") != 0;
     aj_err e = AJ_OK;
     const char *tags = aj_req_query(req, "tags");
     if (tags && *tags) {
@@ -218,6 +233,7 @@ aj_err aj_api_events(aj_req *req) {
     /* Ring positions first, so nothing published during the replay is missed. */
     s->point_seq = aj_events_head(s->hub, AJ_EVENT_POINT);
     s->incident_seq = aj_events_head(s->hub, AJ_EVENT_INCIDENT);
+    s->permit_seq = aj_events_head(s->hub, AJ_EVENT_PERMIT);
     if (last && *last) {
         char *end;
         long long id = strtoll(last, &end, 10);

@@ -12,6 +12,11 @@
 #define JO       (AJ_ROUTE_JSON_BODY | AJ_ROUTE_JSON_OPTIONAL)
 #define INC_OP   (AJ_PERM_PLANT_READ | AJ_PERM_INCIDENTS_OPERATE)
 #define INC_REV  (AJ_PERM_PLANT_READ | AJ_PERM_INCIDENTS_REVIEW)
+#define PMT_R    AJ_PERM_PERMITS_READ
+#define PMT_AP   (AJ_PERM_PERMITS_READ | AJ_PERM_PERMITS_APPLY)
+#define PMT_AV   (AJ_PERM_PERMITS_READ | AJ_PERM_PERMITS_APPROVE)
+#define PMT_OP   (AJ_PERM_PERMITS_READ | AJ_PERM_PERMITS_OPERATE)
+#define PMT_CF   (AJ_PERM_PERMITS_READ | AJ_PERM_PERMITS_CONFIGURE)
 
 #define CRUD(path, fn, read_perm, write_perm, what)                                                          \
     {"GET", "/api/v1/" path, aj_api_##fn##_list, read_perm, 0, "list " what},                                \
@@ -90,6 +95,60 @@ const aj_route aj_routes[] = {
      "review a resolved incident: root cause and lessons"},
     {"POST", "/api/v1/incidents/{id}/comment", aj_api_incident_comment, INC_OP, J,
      "add a comment to an incident's timeline"},
+    {"GET", "/api/v1/permit-types", aj_api_permit_types, PMT_R, 0,
+     "the special-operation types (GB 30871-2022): forms, measures, hazards, grades, validity, approval "
+     "chains"},
+    {"GET", "/api/v1/permits", aj_api_permits_list, PMT_R, 0,
+     "work permits (active by default) for the board"},
+    {"POST", "/api/v1/permits", aj_api_permits_create, PMT_AP, J,
+     "draft a work permit: graded, validity and SIMOPS checked"},
+    {"GET", "/api/v1/permits/{id}", aj_api_permits_get, PMT_R, 0,
+     "one permit: chain, measures, gas samples, people, timeline, conflicts, allowed events"},
+    {"PATCH", "/api/v1/permits/{id}", aj_api_permits_patch, PMT_AP, J,
+     "change a permit before issue (back to draft); after issue a new permit is needed"},
+    {"POST", "/api/v1/permits/{id}/submit", aj_api_permits_submit, PMT_AP, JO, "submit a draft permit"},
+    {"POST", "/api/v1/permits/{id}/measures", aj_api_permits_measures, PMT_OP, J, "confirm safety measures"},
+    {"POST", "/api/v1/permits/{id}/gas-samples", aj_api_permits_gas_samples, PMT_OP, J,
+     "record a gas analysis: readings by hand or from live detectors near the work"},
+    {"POST", "/api/v1/permits/{id}/approve", aj_api_permits_approve, PMT_AV, J,
+     "approve as the next role of the chain, at the work site"},
+    {"POST", "/api/v1/permits/{id}/start", aj_api_permits_start, PMT_OP, JO, "start work"},
+    {"POST", "/api/v1/permits/{id}/pause", aj_api_permits_pause, PMT_OP, JO, "pause work"},
+    {"POST", "/api/v1/permits/{id}/stop-work", aj_api_permits_stop_work, PMT_OP, J,
+     "the attendant stops the work (reason required)"},
+    {"POST", "/api/v1/permits/{id}/resume", aj_api_permits_resume, PMT_OP, JO, "resume paused work"},
+    {"POST", "/api/v1/permits/{id}/complete", aj_api_permits_complete, PMT_OP, JO, "work completed"},
+    {"POST", "/api/v1/permits/{id}/close", aj_api_permits_close, PMT_OP, JO,
+     "verify and close a completed permit"},
+    {"POST", "/api/v1/permits/{id}/archive", aj_api_permits_archive, PMT_AV, JO, "archive an ended permit"},
+    {"POST", "/api/v1/permits/{id}/cancel", aj_api_permits_cancel, PMT_AP, J,
+     "cancel a permit before issue (reason required)"},
+    {"POST", "/api/v1/permits/{id}/void", aj_api_permits_void, PMT_AV, J,
+     "void an active permit (reason required)"},
+    {"POST", "/api/v1/permits/{id}/check-in", aj_api_permits_check_in, PMT_OP, J,
+     "check a worker or the attendant in by NFC badge UID"},
+    {"POST", "/api/v1/permits/{id}/check-out", aj_api_permits_check_out, PMT_OP, J, "check out by badge UID"},
+    {"POST", "/api/v1/permits/{id}/entries", aj_api_permits_entries, PMT_OP, J,
+     "a person enters or leaves a confined space"},
+    {"POST", "/api/v1/permits/{id}/positions", aj_api_permits_positions, PMT_OP, J,
+     "a person's position; the attendant leaving the geofence pauses the work"},
+    {"POST", "/api/v1/permits/{id}/monitoring", aj_api_permits_monitoring, PMT_OP, J,
+     "a monitoring record (confined space: every 2 h)"},
+    {"GET", "/api/v1/permit-roles", aj_api_permit_roles_get, PMT_R, 0, "who holds the approval roles"},
+    {"PUT", "/api/v1/permit-roles", aj_api_permit_roles_put, PMT_CF, J,
+     "set the holders of an approval role"},
+    {"PUT", "/api/v1/permit-chains", aj_api_permit_chains_put, PMT_CF, J,
+     "the enterprise's approval chain of a type and grade (empty: the standard's)"},
+    {"GET", "/api/v1/permit-holidays", aj_api_permit_holidays_get, PMT_R, 0,
+     "statutory holidays for grading"},
+    {"PUT", "/api/v1/permit-holidays", aj_api_permit_holidays_put, PMT_CF, J, "set the holiday calendar"},
+    {"GET", "/api/v1/simops-activities", aj_api_simops_list, PMT_R, 0,
+     "active venting and other SIMOPS activities"},
+    {"POST", "/api/v1/simops-activities", aj_api_simops_create, PMT_CF, J,
+     "register venting (gas or liquid) for the SIMOPS rules"},
+    {"GET", "/api/v1/permit-metrics", aj_api_permit_metrics, PMT_R, 0,
+     "approval lead time, permits by type and grade, suspensions, refusals"},
+    {"GET", "/api/v1/notifications", aj_api_notifications_list, 0, 0, "the caller's notifications"},
     {"GET", "/api/v1/users", aj_api_users_list, AJ_PERM_USERS_ADMIN, 0, "list user accounts"},
     {"POST", "/api/v1/users", aj_api_users_create, AJ_PERM_USERS_ADMIN, J, "create a user account"},
     {"GET", "/api/v1/users/{id}", aj_api_users_get, AJ_PERM_USERS_ADMIN, 0, "one user account"},

@@ -18,7 +18,12 @@
     X(AJ_PERM_ALARMS_OPERATE, "alarms.operate")                                                              \
     X(AJ_PERM_ALARMS_CONFIGURE, "alarms.configure")                                                          \
     X(AJ_PERM_INCIDENTS_OPERATE, "incidents.operate")                                                        \
-    X(AJ_PERM_INCIDENTS_REVIEW, "incidents.review")
+    X(AJ_PERM_INCIDENTS_REVIEW, "incidents.review")                                                          \
+    X(AJ_PERM_PERMITS_READ, "permits.read")                                                                  \
+    X(AJ_PERM_PERMITS_APPLY, "permits.apply")                                                                \
+    X(AJ_PERM_PERMITS_APPROVE, "permits.approve")                                                            \
+    X(AJ_PERM_PERMITS_OPERATE, "permits.operate")                                                            \
+    X(AJ_PERM_PERMITS_CONFIGURE, "permits.configure")
 
 enum {
 #define X(id, name) id##_BIT,

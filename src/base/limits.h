@@ -65,6 +65,7 @@
 /* Special-operation permit catalogue (data/permits/gb30871.json, docs/permits.md).
  * The real file is about 60 KiB; 1 MiB leaves room for enterprise additions. */
 #define AJ_PERMIT_CATALOGUE_FILE_MAX (1u * 1024u * 1024u)
+#define AJ_PERMIT_CERT_TYPES_MAX     8 /* certificate types a permit type accepts */
 /* GB 30871-2022 has 8 types; room for enterprise-specific ones. */
 #define AJ_PERMIT_TYPES_MAX 16
 /* Roles that approve or countersign; the standard's appendix names about a dozen. */
@@ -94,5 +95,22 @@
 #define AJ_PERMIT_GAS_MIN_MAX 1440
 /* Largest sampling distance from the work point a catalogue may set (metres). */
 #define AJ_PERMIT_SAMPLE_DISTANCE_M_MAX 100
+
+/* Live permits (docs/permits.md "Interlocks", "API"). */
+#define AJ_PERMIT_INTERLOCK_RADIUS_M                                                                         \
+    15.0 /* a gas detector this near the work point is judged against the pass limit */
+#define AJ_PERMIT_GUARD_PERMITS_MAX  2048  /* active permits the engine guards at once */
+#define AJ_PERMIT_GUARD_ENTRIES_MAX  16384 /* permit-detector pairs the engine watches */
+#define AJ_PERMIT_GUARD_RELOAD_MS    30000 /* the engine re-reads active permits at least this often */
+#define AJ_PERMIT_TAG_KEY_LEN_MAX    200
+#define AJ_PERMIT_GEOFENCE_M_DEFAULT 50.0 /* radius of the work site around the work point */
+#define AJ_PERMIT_GEOFENCE_M_MIN     5.0
+#define AJ_PERMIT_GEOFENCE_M_MAX     500.0
+#define AJ_PERMIT_WORKERS_MAX        32     /* workers on one permit */
+#define AJ_PERMIT_READINGS_MAX       8      /* readings in one gas sample */
+#define AJ_PERMIT_LIVE_SAMPLE_AGE_MS 120000 /* a detector reading taken as a sample is at most this old */
+#define AJ_PERMIT_WIND_AGE_MS        600000 /* the live wind used for grading is at most this old */
+#define AJ_PERMIT_MONITORING_MS      (2LL * 3600 * 1000) /* confined space: a monitoring record every 2 h */
+#define AJ_PERMIT_LIST_MAX           1000
 
 #endif

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "http/server.h"
 #include "ingest/mqtt.h"
+#include "permit/catalogue.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -129,6 +130,13 @@ int aj_cmd_serve(int argc, char **argv) {
         aj_store_free(app.store);
         return AJ_EXIT_FAIL;
     }
+    err[0] = 0;
+    if (app.cfg.permit_catalogue[0] &&
+        aj_permit_catalogue_load(app.cfg.permit_catalogue, &app.permits, err, sizeof err)) {
+        aj_error("cannot load the permit catalogue %s: %s", app.cfg.permit_catalogue, err);
+        aj_store_free(app.store);
+        return AJ_EXIT_FAIL;
+    }
     char journal[1100];
     if (app.cfg.journal_dir[0])
         snprintf(journal, sizeof journal, "%s", app.cfg.journal_dir);
@@ -176,6 +184,7 @@ int aj_cmd_serve(int argc, char **argv) {
     aj_engine_stop(app.engine); /* applies what is queued, archives every tag, checkpoints */
     aj_store_free(app.store);
     aj_throttle_free(app.throttle);
+    aj_permit_catalogue_free(app.permits);
     aj_info("stopped cleanly");
     return AJ_EXIT_OK;
 }

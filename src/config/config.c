@@ -50,6 +50,9 @@ static const setting settings[] = {
     {"rules-dir", "ANJIAN_RULES_DIR", STR(rules_dir), AJ_DEFAULT_RULES_DIR, true,
      "failure-mode rules: a directory of *.rules files or one file (empty: no reasoning; a missing directory "
      "is skipped with a warning, a wrong rule stops the start; docs/reasoning.md)"},
+    {"permit-catalogue", "ANJIAN_PERMIT_CATALOGUE", STR(permit_catalogue), AJ_DEFAULT_PERMIT_CATALOGUE, true,
+     "the catalogue of special-operation types for work permits (docs/permits.md; a wrong file stops the "
+     "start)"},
     {"incident-ack-s", "ANJIAN_INCIDENT_ACK_S", INT(incident_ack_s, 0, 86400), "900", true,
      "escalate an incident not acknowledged this many seconds after it opened: to the unit leader, at twice "
      "that to the safety manager, at three times to the administrators (0: never)"},

@@ -12,17 +12,18 @@
 #include <stdio.h>
 
 typedef struct aj_config {
-    char listen[128];          /* host:port */
-    char db_url[1024];         /* sqlite:PATH or postgres://... */
-    char journal_dir[1024];    /* ingest journal; "" = derived from db_url */
-    int64_t reorder_window_ms; /* engine reorder window, 0 = off */
-    int64_t retention_days;    /* archive retention, 0 = forever */
-    char web_root[1024];       /* directory of the console */
-    char rules_dir[1024];      /* failure-mode rules; "" = no reasoning */
-    int64_t incident_ack_s;    /* escalate incidents not acknowledged this long; 0 = never */
-    int64_t max_connections;   /* HTTP connections, one thread each */
-    int64_t db_pool;           /* database connections */
-    int64_t body_max;          /* bytes */
+    char listen[128];            /* host:port */
+    char db_url[1024];           /* sqlite:PATH or postgres://... */
+    char journal_dir[1024];      /* ingest journal; "" = derived from db_url */
+    int64_t reorder_window_ms;   /* engine reorder window, 0 = off */
+    int64_t retention_days;      /* archive retention, 0 = forever */
+    char web_root[1024];         /* directory of the console */
+    char rules_dir[1024];        /* failure-mode rules; "" = no reasoning */
+    char permit_catalogue[1024]; /* special-operation types (docs/permits.md) */
+    int64_t incident_ack_s;      /* escalate incidents not acknowledged this long; 0 = never */
+    int64_t max_connections;     /* HTTP connections, one thread each */
+    int64_t db_pool;             /* database connections */
+    int64_t body_max;            /* bytes */
     int64_t session_ttl_s;
     int64_t shutdown_grace_s;
     bool cookie_secure;

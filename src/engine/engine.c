@@ -108,6 +108,7 @@ static void put_id(id_slot *table, uint32_t cap, int64_t tag_id, tag_state *st) 
 /* Adds st to the tables (caller holds e->tlock for writing). */
 static aj_err add_tag(aj_engine *e, tag_state *st) {
     if (e->n_tags >= AJ_ENGINE_TAGS_MAX) return AJ_ETOOBIG;
+    atomic_store(&e->is_permits_reload_wanted, true); /* it may be a detector near a permit */
     if (e->n_tags == e->cap_tags) {
         uint32_t cap = e->cap_tags ? e->cap_tags * 2 : 1024;
         tag_state **grown = realloc(e->tags, sizeof *grown * cap);
@@ -526,6 +527,7 @@ static void release_points(aj_engine *e, tag_state *st, const aj_point *out, siz
     for (size_t i = 0; i < n_out; i++) {
         if (feed && out[i].quality == AJ_QUALITY_GOOD) aj_rfeed_add(feed, out[i].t_ns, out[i].value);
         aj_ea_feed(e, st, &out[i]);
+        if (st->is_guarded) aj_ep_feed(e, st, &out[i]);
         aj_err err = aj_compress_feed(&st->c, &st->ccfg, &out[i], buffer_archived, st);
         if (err) aj_warn("engine: tag %lld: compression: %s", (long long)st->tag_id, aj_err_name(err));
     }
@@ -867,6 +869,7 @@ static void *engine_main(void *arg) {
         aj_engine_lock(e);
         aj_er_rebind_if_wanted(e);
         aj_er_escalate_due(e);
+        aj_ep_tick(e);
         if (b) apply_batch(e, b);
         if (aj_engine_mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS || aj_ea_wants_flush(e))
             flush(e, false);
@@ -1027,6 +1030,7 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
     aj_result_free(r);
     if (!rc) rc = bind_journal(db, journal_dir, db_id, err, errlen);
     if (!rc && (rc = aj_ea_init(e, db))) snprintf(err, errlen, "cannot load the alarm journal position");
+    if (!rc && (rc = aj_ep_init(e))) snprintf(err, errlen, "out of memory");
     if (!rc && (rc = preload_tags(e, db)))
         snprintf(err, errlen, "cannot load the tags: %s", aj_db_errmsg(db));
     e->db = db; /* the reasoner writes incidents with the engine's connection */
@@ -1046,6 +1050,7 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
         free(e->by_key);
         free(e->held_tags);
         aj_er_free(e);
+        aj_ep_free(e);
         aj_ea_free(e);
         free(e);
         return rc;
@@ -1087,6 +1092,7 @@ void aj_engine_stop(aj_engine *e) {
     free(e->by_key);
     free(e->held_tags);
     aj_er_free(e);
+    aj_ep_free(e);
     aj_ea_free(e);
     pthread_cond_destroy(&e->q_nonempty);
     pthread_cond_destroy(&e->q_drained);

@@ -153,6 +153,10 @@ int64_t aj_engine_reason_clock(aj_engine *e);
 /* The early-warning and diagnosis thresholds of a loaded mode; false when not loaded. */
 bool aj_engine_mode_thresholds(aj_engine *e, const char *mode_id, double *warn_at, double *diagnose_at);
 
+/* A work permit changed (API): the engine reads its permit interlocks again. */
+void aj_engine_permits_changed(aj_engine *e);
+/* Publishes a permit change (JSON text, aj_permit_event_text) on the live stream. */
+void aj_engine_publish_permit(aj_engine *e, int64_t enterprise_id, int64_t site_id, const char *text);
 /* Publishes an incident change (JSON text) on the live stream (API actions). */
 void aj_engine_publish_incident(aj_engine *e, int64_t enterprise_id, int64_t site_id, const char *text);
 

@@ -66,6 +66,7 @@ typedef struct tag_state {
     aj_journal_pos *held_pos; /* journal position of each held point's batch */
     uint32_t n_held, cap_held;
     bool is_held_listed;
+    bool is_guarded;    /* a gas detector watching an active work permit (engine_permits.c) */
     aj_rfeed *feed;     /* the reasoner's feed of the tag (NULL: no rule uses it) */
     bool is_feed_known; /* feed looked up since the latest bind */
     char key_text[];    /* NUL-terminated, allocated with the state */
@@ -140,6 +141,8 @@ struct aj_engine {
     const char *cur_actor; /* actor of the entries being made (NULL: "system") */
 
     /* failure-mode reasoning (engine_reason.c; e->lock) */
+    struct aj_pguard *pguard; /* live permit interlocks (engine_permits.c) */
+    atomic_bool is_permits_reload_wanted;
     aj_reasoner *reasoner; /* NULL: no rules */
     atomic_bool is_rebind_wanted;
     int64_t reason_next_ns; /* the watermark at which the next tick is due */
@@ -202,6 +205,12 @@ aj_rfeed *aj_er_feed_of(aj_engine *e, tag_state *st);
 int aj_ea_suppress_tag(aj_engine *e, tag_state *st, int64_t suppressor_id, bool is_on, int64_t t_ns,
                        const char *actor);
 void aj_ea_persisted(aj_engine *e); /* after it committed */
+
+/* Permit interlocks (engine_permits.c; e->lock held). */
+aj_err aj_ep_init(aj_engine *e); /* before the replay; no lock */
+void aj_ep_free(aj_engine *e);
+void aj_ep_feed(aj_engine *e, tag_state *st, const aj_point *p); /* st->is_guarded */
+void aj_ep_tick(aj_engine *e);                                   /* reload, expiry */
 
 typedef struct ea_ctx {
     aj_engine *e;

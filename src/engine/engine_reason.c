@@ -592,6 +592,12 @@ void aj_engine_publish_incident(aj_engine *e, int64_t enterprise_id, int64_t sit
     aj_engine_unlock(e);
 }
 
+void aj_engine_publish_permit(aj_engine *e, int64_t enterprise_id, int64_t site_id, const char *text) {
+    aj_engine_lock(e);
+    if (e->events) aj_events_publish(e->events, AJ_EVENT_PERMIT, 0, enterprise_id, site_id, 0, text);
+    aj_engine_unlock(e);
+}
+
 /* ---- escalation ----------------------------------------------------------------------------
  * A process incident still open (not acknowledged) ack_ms after it was raised is escalated:
  * level 1 to the unit leader, 2 after twice the time to the safety manager, 3 to the

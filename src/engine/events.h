@@ -26,7 +26,13 @@
 #define AJ_EVENTS_WATCH_MAX 256
 
 /* Rings: alarm transitions, points of watched tags, incident changes (docs/reasoning.md). */
-typedef enum { AJ_EVENT_ALARM, AJ_EVENT_POINT, AJ_EVENT_INCIDENT, AJ_EVENT_KIND_COUNT } aj_event_kind;
+typedef enum {
+    AJ_EVENT_ALARM,
+    AJ_EVENT_POINT,
+    AJ_EVENT_INCIDENT,
+    AJ_EVENT_PERMIT, /* work-permit changes (docs/permits.md) */
+    AJ_EVENT_KIND_COUNT
+} aj_event_kind;
 
 typedef struct aj_event {
     uint64_t seq;       /* per ring, from 1 */

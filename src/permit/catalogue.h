@@ -115,6 +115,10 @@ typedef struct aj_permit_type {
      * serving hot work or confined space). */
     const int *bounded_by;
     int n_bounded_by;
+    /* Special-operation certificate types (plant file "certificates[].type") of which
+     * every worker holds one, valid and not overdue for review; none when 0. */
+    const char *const *certificates;
+    int n_certificates;
 } aj_permit_type;
 
 /* A role that approves or countersigns permits. */

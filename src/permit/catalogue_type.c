@@ -222,12 +222,35 @@ static aj_err gas(aj_pcat *c, const json_t *j, const char *path, aj_permit_type 
 }
 
 static const aj_pcat_key TYPE_KEYS[] = {
-    {"code", AJ_PCAT_STRING, true},     {"name", AJ_PCAT_OBJECT, true},
-    {"grades", AJ_PCAT_ARRAY, true},    {"validity", AJ_PCAT_OBJECT, true},
-    {"approval", AJ_PCAT_OBJECT, true}, {"gas_analysis", AJ_PCAT_OBJECT, true},
-    {"fields", AJ_PCAT_ARRAY, true},    {"checklist", AJ_PCAT_ARRAY, true},
-    {"hazards", AJ_PCAT_ARRAY, true},   {"bounded_by", AJ_PCAT_ARRAY, false},
+    {"code", AJ_PCAT_STRING, true},         {"name", AJ_PCAT_OBJECT, true},
+    {"grades", AJ_PCAT_ARRAY, true},        {"validity", AJ_PCAT_OBJECT, true},
+    {"approval", AJ_PCAT_OBJECT, true},     {"gas_analysis", AJ_PCAT_OBJECT, true},
+    {"fields", AJ_PCAT_ARRAY, true},        {"checklist", AJ_PCAT_ARRAY, true},
+    {"hazards", AJ_PCAT_ARRAY, true},       {"bounded_by", AJ_PCAT_ARRAY, false},
+    {"certificates", AJ_PCAT_ARRAY, false},
 };
+
+/* "certificates": the special-operation certificate types a worker of this type holds
+ * (one of them, valid and not overdue for review); absent or empty: none needed. */
+static aj_err certificates(aj_pcat *c, const json_t *arr, const char *path, aj_permit_type *t) {
+    if (!arr) return AJ_OK;
+    aj_err e = aj_pcat_count(c, arr, path, "certificate types", 0, AJ_PERMIT_CERT_TYPES_MAX);
+    if (e) return e;
+    int n = (int)json_array_size(arr);
+    const char **codes = aj_arena_alloc(c->arena, (size_t)(n ? n : 1) * sizeof *codes);
+    if ((e = aj_pcat_nomem(c, codes, path))) return e;
+    for (int i = 0; i < n; i++) {
+        char sub[AJ_PCAT_PATH_LEN];
+        aj_pcat_path(sub, path, "[%d]", i);
+        if ((e = aj_pcat_id(c, json_array_get(arr, (size_t)i), sub, &codes[i]))) return e;
+        for (int k = 0; k < i; k++)
+            if (!strcmp(codes[k], codes[i]))
+                return aj_pcat_fail(c, AJ_EINVAL, sub, "duplicate \"%s\"", codes[i]);
+    }
+    t->certificates = codes;
+    t->n_certificates = n;
+    return AJ_OK;
+}
 
 aj_err aj_pcat_type(aj_pcat *c, const json_t *j, const char *path, const aj_permit_catalogue *cat, int self,
                     aj_permit_type *t) {
@@ -253,6 +276,8 @@ aj_err aj_pcat_type(aj_pcat *c, const json_t *j, const char *path, const aj_perm
     e = aj_pcat_items(c, json_object_get(j, "checklist"), sub, "checklist items", AJ_PERMIT_CHECKLIST_MAX,
                       &t->checklist, &t->n_checklist);
     if (e) return e;
+    aj_pcat_path(sub, path, ".certificates");
+    if ((e = certificates(c, json_object_get(j, "certificates"), sub, t))) return e;
     aj_pcat_path(sub, path, ".hazards");
     return aj_pcat_items(c, json_object_get(j, "hazards"), sub, "hazards", AJ_PERMIT_HAZARDS_MAX, &t->hazards,
                          &t->n_hazards);
