@@ -41,12 +41,19 @@ if [ ! -s .demo/sim-password ]; then
   ./build/anjian admin create-user --db "$db" --enterprise demo --username sim --display-name "模拟器 simulator" \
     --roles collector --password-file .demo/sim-password >/dev/null
 fi
+if [ ! -s .demo/approver-password ]; then
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20 > .demo/approver-password
+  chmod 600 .demo/approver-password
+fi
 host=${listen%:*}; port=${listen##*:}
 [ "$host" = "0.0.0.0" ] && host=$(hostname -I 2>/dev/null | awk '{print $1}')
 ./build/anjian sim --plant plants/demo-chemical.json --url "http://127.0.0.1:${port}" --user sim \
   --password-file .demo/sim-password --start "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --duration 30d --step 1s \
   --speed 1 --seed "$(date +%s)" --scenario scenarios/demo-day.json > .demo/sim.log 2>&1 &
 sim_pid=$!
+# a few work permits on the board (once; docs/permits.md), as the approver fan.junjie
+node scripts/demo-permits.mjs "http://127.0.0.1:${port}" .demo/admin-password .demo/approver-password \
+  > .demo/permits.log 2>&1 &
 trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
 cat <<MSG
 
@@ -56,6 +63,8 @@ cat <<MSG
   live data:       the simulator writes every tag of the demo plant each second (.demo/sim.log)
   incidents:       P-101's seal starts failing 40 min in; the control room shows it about
                    20 min later, then a sensor check (2 h 50), cavitation (3 h) and H2S (6 h)
+  work permits:    four on the board (作业许可); approver fan.junjie, password in
+                   .demo/approver-password
 
 MSG
 ./build/anjian serve --db "$db" --listen "$listen"
