@@ -132,6 +132,11 @@ static void journal_cb(void *ctx, const aj_alarm_entry *en) {
                      (long long)en->alarm_id);
             return;
         }
+        /* each entry's user/comment point into the entry itself: move them with it */
+        for (uint32_t i = 0; i < e->n_pending; i++) {
+            if (grown[i].en.user) grown[i].en.user = grown[i].user;
+            if (grown[i].en.comment) grown[i].en.comment = grown[i].comment;
+        }
         e->pending = grown;
         e->cap_pending = c;
     }
