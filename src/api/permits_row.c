@@ -308,6 +308,15 @@ aj_err permit_facts(aj_req *req, const permit_row *p, aj_permit_event ev, bool h
         f->gas_verdict = verdict_parse(aj_result_text(r, 0, 1));
     }
     aj_result_free(r);
+    if (p->t && p->t->gas.is_daily_retest && f->has_gas_sample && ev == AJ_PE_RESUME) {
+        /* a new day of the work needs a new analysis: treat local midnight as a pause start */
+        int64_t off = 480LL * 60000, day = 86400000LL, local = f->now_ms + off;
+        int64_t midnight = local - local % day - off;
+        if (f->gas_sampled_ms < midnight) {
+            f->retest_after_pause_min = -1;
+            if (f->paused_since_ms < midnight) f->paused_since_ms = midnight;
+        }
+    }
     f->n_approvals_required = (int)json_array_size(p->chain);
     int64_t n = 0;
     aj_db_query_int(aj_req_db(req), "SELECT COUNT(*) FROM permit_approvals WHERE permit_id = ?", &v, 1, &n);

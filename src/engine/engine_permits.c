@@ -28,7 +28,8 @@
 
 typedef struct pg_permit {
     int64_t id, enterprise_id, site_id, valid_to_ms;
-    bool is_tripped; /* the store holds an interlock */
+    bool is_tripped;           /* the store holds an interlock */
+    int64_t monitoring_due_ms; /* confined space in progress: the next monitoring record; 0: none */
 } pg_permit;
 
 typedef struct pg_entry {
@@ -110,8 +111,11 @@ static void add_pairs(aj_engine *e, const aj_result *pr, const aj_result *tr) {
     struct aj_pguard *g = e->pguard;
     for (int i = 0; i < aj_result_rows(pr) && g->n_permits < AJ_PERMIT_GUARD_PERMITS_MAX; i++) {
         pg_permit *p = &g->permits[g->n_permits];
-        *p = (pg_permit){aj_result_int(pr, i, 0), aj_result_int(pr, i, 1), aj_result_int(pr, i, 2),
-                         aj_result_int(pr, i, 6), aj_result_int(pr, i, 7) != 0};
+        *p = (pg_permit){aj_result_int(pr, i, 0), aj_result_int(pr, i, 1),      aj_result_int(pr, i, 2),
+                         aj_result_int(pr, i, 6), aj_result_int(pr, i, 7) != 0, 0};
+        if (!strcmp(aj_result_text(pr, i, 8), "confined_space") &&
+            !strcmp(aj_result_text(pr, i, 9), "in_progress") && !aj_result_is_null(pr, i, 10))
+            p->monitoring_due_ms = aj_result_int(pr, i, 10) + AJ_PERMIT_MONITORING_MS;
         int64_t area = aj_result_is_null(pr, i, 3) ? 0 : aj_result_int(pr, i, 3);
         double px = aj_result_double(pr, i, 4), py = aj_result_double(pr, i, 5);
         for (int k = 0; k < aj_result_rows(tr) && g->n_entries < AJ_PERMIT_GUARD_ENTRIES_MAX; k++) {
@@ -148,7 +152,8 @@ static void reload(aj_engine *e) {
     aj_val lim = AJ_VINT(AJ_PERMIT_GUARD_PERMITS_MAX);
     aj_err err = aj_db_query(e->db,
                              "SELECT id, enterprise_id, site_id, area_id, x, y, valid_to_ms, "
-                             "CASE WHEN interlock_json IS NULL THEN 0 ELSE 1 END FROM permits WHERE state IN "
+                             "CASE WHEN interlock_json IS NULL THEN 0 ELSE 1 END, type, state, "
+                             "COALESCE(last_monitoring_ms, started_ms) FROM permits WHERE state IN "
                              "('issued', 'in_progress', 'paused') ORDER BY id LIMIT ?",
                              &lim, 1, &pr);
     if (!err && aj_result_rows(pr) > 0)
@@ -246,6 +251,41 @@ void aj_ep_feed(aj_engine *e, tag_state *st, const aj_point *p) {
     }
 }
 
+/* A confined space in progress whose monitoring record is overdue: its people are told once
+ * per due time (the timeline keeps "monitoring_due"). */
+static void monitoring_due(aj_engine *e, pg_permit *p, int64_t now) {
+    aj_val v[2] = {AJ_VINT(p->id), AJ_VINT(p->monitoring_due_ms)};
+    int64_t n = 0;
+    if (aj_db_query_int(e->db,
+                        "SELECT COUNT(*) FROM permit_events WHERE permit_id = ? AND kind = 'monitoring_due' "
+                        "AND at_ms >= ?",
+                        v, 2, &n) ||
+        n > 0) {
+        p->monitoring_due_ms = 0;
+        return;
+    }
+    aj_permit_ref ref = {0};
+    aj_err err = aj_db_begin(e->db);
+    if (!err) err = aj_permit_db_ref(e->db, p->id, &ref);
+    json_t *detail = json_pack("{s:I}", "due_ms", (json_int_t)p->monitoring_due_ms);
+    if (!err)
+        err = aj_permit_db_event(e->db, p->id, p->enterprise_id, now, "monitoring_due", PERMIT_ACTOR, detail);
+    json_decref(detail);
+    char text[200];
+    snprintf(text, sizeof text, "%s: the 2-hourly monitoring record of the confined space is due",
+             ref.number);
+    if (!err) err = aj_permit_db_notify(e->db, p->id, p->enterprise_id, "monitoring_due", text, now);
+    if (!err) err = aj_db_commit(e->db);
+    if (err) {
+        aj_db_rollback(e->db);
+        aj_warn("engine: permit %lld monitoring reminder not kept: %s", (long long)p->id,
+                aj_db_errmsg(e->db));
+        return;
+    }
+    p->monitoring_due_ms = 0;
+    publish(e, &ref, "monitoring_due", NULL);
+}
+
 void aj_ep_tick(aj_engine *e) {
     struct aj_pguard *g = e->pguard;
     if (!g || e->is_replaying || e->db->in_tx) return;
@@ -258,6 +298,8 @@ void aj_ep_tick(aj_engine *e) {
     g->next_expiry_ms = now + 1000;
     bool is_any = false;
     for (int i = 0; i < g->n_permits; i++) {
+        if (g->permits[i].monitoring_due_ms && g->permits[i].monitoring_due_ms <= now)
+            monitoring_due(e, &g->permits[i], now);
         if (g->permits[i].valid_to_ms > now) continue;
         aj_permit_ref ref;
         bool is_changed = false;
