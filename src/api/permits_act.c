@@ -116,7 +116,7 @@ static aj_err transition(aj_req *req, tkind k) {
     aj_err e;
     if (req->json && (e = aj_api_check_fields(req, allowed, 0))) return e;
     if ((e = check_text(req, "reason")) || (e = check_text(req, "comment"))) return e;
-    if ((k == T_STOP_WORK || k == T_CANCEL || k == T_VOID) && !body_text(req, "reason") && k == T_STOP_WORK)
+    if (k == T_STOP_WORK && !body_text(req, "reason")) /* cancel and void: the life cycle's reason_required */
         return aj_req_fail(req, AJ_EINVAL, "reason: required (what the attendant saw)");
     permit_row p;
     if ((e = load_from_path(req, &p))) return e;

@@ -20,7 +20,7 @@ aj_err aj_api_permits_list(aj_req *req) {
     aj_scope_enterprise(req, "p.enterprise_id", ent, sizeof ent);
     aj_scope_site(req, "p.site_id", site, sizeof site);
     snprintf(sql, sizeof sql, "SELECT " PERMIT_COLS " FROM permits p WHERE %s AND %s", ent, site);
-    aj_val v[6];
+    aj_val v[8]; /* state, type, grade, site, mine (3) */
     int n = 0;
     const char *state = aj_req_query(req, "state");
     if (!state || !strcmp(state, "active")) {
@@ -69,7 +69,7 @@ aj_err aj_api_permits_list(aj_req *req) {
     }
     if ((e = aj_req_query_int(req, "limit", 200, 1, AJ_PERMIT_LIST_MAX, &limit))) return e;
     strncat(sql, " ORDER BY p.id DESC LIMIT ?", sizeof sql - strlen(sql) - 1);
-    aj_val all[8];
+    aj_val all[9];
     memcpy(all, v, sizeof(aj_val) * (size_t)n);
     all[n++] = AJ_VINT(limit);
     aj_result *r;
