@@ -14,6 +14,8 @@ import * as people from './js/pages/people.js';
 import * as alarms from './js/pages/alarms.js';
 import * as alarmKpi from './js/pages/alarmkpi.js';
 import * as controlRoom from './js/pages/controlroom.js';
+import * as permits from './js/pages/permits.js';
+import * as permit from './js/pages/permit.js';
 import { startFeed, stopFeed } from './js/alarmfeed.js';
 import { startIncidentFeed, stopIncidentFeed } from './js/incidentfeed.js';
 
@@ -31,6 +33,10 @@ const ROUTES = [
   { re: /^\/alarms$/, nav: 'alarms', page: alarms.renderList },
   { re: /^\/alarms\/(\d+)$/, nav: 'alarms', page: alarms.renderDetail },
   { re: /^\/alarm-kpi$/, nav: 'alarm-kpi', page: alarmKpi.render },
+  { re: /^\/permits$/, nav: 'permits', page: permits.renderBoard },
+  { re: /^\/permits\/(\d+)$/, nav: 'permits', page: permit.renderDetail },
+  { re: /^\/permits\/(\d+)\/print$/, nav: 'permits', page: permit.renderPrint },
+  { re: /^\/my-permits$/, nav: 'my-permits', page: permit.renderMine },
 ];
 
 const app = document.getElementById('app');

