@@ -97,11 +97,13 @@
 #define AJ_PERMIT_SAMPLE_DISTANCE_M_MAX 100
 
 /* Live permits (docs/permits.md "Interlocks", "API"). */
-#define AJ_PERMIT_INTERLOCK_RADIUS_M                                                                         \
-    15.0 /* a gas detector this near the work point is judged against the pass limit */
+/* a gas detector this near the work point is judged against the pass limit */
+#define AJ_PERMIT_INTERLOCK_RADIUS_M 15.0
 #define AJ_PERMIT_GUARD_PERMITS_MAX  2048  /* active permits the engine guards at once */
 #define AJ_PERMIT_GUARD_ENTRIES_MAX  16384 /* permit-detector pairs the engine watches */
 #define AJ_PERMIT_GUARD_RELOAD_MS    30000 /* the engine re-reads active permits at least this often */
+/* a detector silent longer than this cannot clear an interlock */
+#define AJ_PERMIT_DETECTOR_FRESH_MS  300000
 #define AJ_PERMIT_TAG_KEY_LEN_MAX    200
 #define AJ_PERMIT_GEOFENCE_M_DEFAULT 50.0 /* radius of the work site around the work point */
 #define AJ_PERMIT_GEOFENCE_M_MIN     5.0

@@ -107,6 +107,21 @@ static bool tag_limit(const aj_result *r, int i, double *limit) {
     return aj_gas_detector_limit(gas, (aj_gas_unit)u, oel, limit);
 }
 
+static bool has_active_gas_alarm(const tag_state *st);
+
+/* An entry starts from its tag's latest state when the engine has a recent one, so a
+ * permit's interlock holds or clears at once instead of waiting for every detector to
+ * report again (report-by-exception sources send nothing while the reading is steady). */
+static void start_from_tag(pg_entry *en, const tag_state *st) {
+    int64_t now_ns = aj_time_now_ms() * 1000000LL;
+    if (!st || !st->q.has_last || !isfinite(st->q.last_value) ||
+        st->q.last_t_ns < now_ns - AJ_PERMIT_DETECTOR_FRESH_MS * 1000000LL)
+        return; /* unknown or silent: it counts as not seen, the interlock is not cleared on it */
+    en->is_seen = true;
+    en->value = st->q.last_value;
+    en->is_tripping = (en->has_limit && en->value > en->limit) || (en->is_area && has_active_gas_alarm(st));
+}
+
 static void add_pairs(aj_engine *e, const aj_result *pr, const aj_result *tr) {
     struct aj_pguard *g = e->pguard;
     for (int i = 0; i < aj_result_rows(pr) && g->n_permits < AJ_PERMIT_GUARD_PERMITS_MAX; i++) {
@@ -140,6 +155,7 @@ static void add_pairs(aj_engine *e, const aj_result *pr, const aj_result *tr) {
                      aj_result_text(tr, k, 7) ? aj_result_text(tr, k, 7) : "");
             tag_state *st = aj_engine_find_tag(e, en->tag_id);
             if (st) st->is_guarded = true;
+            start_from_tag(en, st);
         }
         g->n_permits++;
     }
@@ -171,6 +187,8 @@ static void reload(aj_engine *e) {
     aj_result_free(pr);
     aj_result_free(tr);
 }
+
+static void settle(aj_engine *e, int pi);
 
 static bool has_active_gas_alarm(const tag_state *st) {
     for (int i = 0; i < st->n_alarms; i++)
@@ -228,6 +246,20 @@ static void untrip(aj_engine *e, pg_permit *p) {
     if (is_changed) publish(e, &ref, "interlock_cleared", NULL);
 }
 
+/* Trips or clears permit pi from the state of its entries. */
+static void settle(aj_engine *e, int pi) {
+    struct aj_pguard *g = e->pguard;
+    pg_permit *pm = &g->permits[pi];
+    bool all_seen;
+    int k = tripping_entry(g, pi, &all_seen);
+    if (k >= 0 && !pm->is_tripped) {
+        const pg_entry *t = &g->entries[k];
+        trip(e, pm, t, !(t->has_limit && t->value > t->limit));
+    } else if (k < 0 && pm->is_tripped && all_seen) {
+        untrip(e, pm);
+    }
+}
+
 void aj_ep_feed(aj_engine *e, tag_state *st, const aj_point *p) {
     struct aj_pguard *g = e->pguard;
     if (!g || e->is_replaying || e->db->in_tx || !isfinite(p->value)) return;
@@ -239,15 +271,7 @@ void aj_ep_feed(aj_engine *e, tag_state *st, const aj_point *p) {
         en->value = p->value;
         bool over = en->has_limit && p->value > en->limit;
         en->is_tripping = over || (en->is_area && is_alarm);
-        pg_permit *pm = &g->permits[en->permit];
-        bool all_seen;
-        int k = tripping_entry(g, en->permit, &all_seen);
-        if (k >= 0 && !pm->is_tripped) {
-            const pg_entry *t = &g->entries[k];
-            trip(e, pm, t, !(t->has_limit && t->value > t->limit));
-        } else if (k < 0 && pm->is_tripped && all_seen) {
-            untrip(e, pm);
-        }
+        settle(e, en->permit);
     }
 }
 
@@ -292,10 +316,19 @@ void aj_ep_tick(aj_engine *e) {
     int64_t now = aj_time_now_ms();
     if (atomic_exchange(&e->is_permits_reload_wanted, false) || now >= g->next_reload_ms) {
         reload(e);
+        for (int i = 0; i < g->n_permits; i++) settle(e, i);
         g->next_reload_ms = now + AJ_PERMIT_GUARD_RELOAD_MS;
     }
     if (now < g->next_expiry_ms) return;
     g->next_expiry_ms = now + 1000;
+    /* alarms change without a point too (off-delays fire on the watermark): look again */
+    for (int i = 0; i < g->n_entries; i++) {
+        pg_entry *en = &g->entries[i];
+        if (!en->is_area || !en->is_seen) continue;
+        const tag_state *st = aj_engine_find_tag(e, en->tag_id);
+        if (st) en->is_tripping = (en->has_limit && en->value > en->limit) || has_active_gas_alarm(st);
+    }
+    for (int i = 0; i < g->n_permits; i++) settle(e, i);
     bool is_any = false;
     for (int i = 0; i < g->n_permits; i++) {
         if (g->permits[i].monitoring_due_ms && g->permits[i].monitoring_due_ms <= now)

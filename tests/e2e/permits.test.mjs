@@ -410,6 +410,36 @@ for (const backend of backends()) {
       assert.ok(['interlock', 'retest_due'].includes(r.body.error.details.refusal), r.text);
     });
 
+    it('holds a permit issued into gas, and clears when the detector is back (others steady, not reporting)', async () => {
+      const ph1 = PLANT.tags.filter((t) => t.area === 'PH1' && t.gas);
+      const lp = (pts) => api(srv.url, admin.token, 'POST', '/write?precision=ms', pts.map(([k, v, t]) => `m,aj_key=${k} value=${v} ${t}`).join('\n') + '\n',
+        { 'Content-Type': 'text/plain' });
+      let t = Date.now() - 60000;
+      let r = await lp(ph1.map((x) => [x.key, 0, t]));
+      assert.equal(r.status, 204, r.text);
+      const tag = ph1.find((x) => x.key === 'JS01.GD-107.GT-1027'); // methanol, P-102 seal
+      r = await lp([[tag.key, 20, t += 1000]]); // already above the limit before the permit is issued
+      assert.equal(r.status, 204, r.text);
+      const d = await toIssued('hot_work', { point: { x: tag.x, y: tag.y + 1 } });
+      await checkInAll(d);
+      const held = await until('the interlock on the issued permit', async () => {
+        const p = (await A('GET', `/api/v1/permits/${d.id}`)).body;
+        return p.interlock.active ? p : null;
+      });
+      assert.equal(held.state, 'issued');
+      r = await A('POST', `/api/v1/permits/${d.id}/start`, {});
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.body.error.details.refusal, 'interlock');
+      // only this detector reports again; the other PH1 detectors stay silent at 0
+      r = await lp([[tag.key, 0.5, t += 10000]]); // 10 s on: the off-delays of the last test's alarms have run
+      await until('the interlock to clear', async () => !(await A('GET', `/api/v1/permits/${d.id}`)).body.interlock.active);
+      r = await A('POST', `/api/v1/permits/${d.id}/gas-samples`, { readings: [{ gas: 'methanol', value: 0.05, unit: '%vol' }] });
+      r = await A('POST', `/api/v1/permits/${d.id}/start`, {});
+      assert.equal(r.status, 200, r.text);
+      const kinds = r.body.events.map((e) => e.kind);
+      assert.ok(kinds.includes('interlock') && kinds.includes('interlock_cleared'), kinds.join());
+    });
+
     it('pauses the work when the attendant leaves the geofence; keeps every change in the audit chain', async () => {
       const d = await toIssued('height', { fields: { work_height: 3 } });
       await checkInAll(d);
