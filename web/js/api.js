@@ -11,6 +11,8 @@ export class ApiError extends Error {
     this.status = status;          // 0 for a network failure
     this.code = code || '';
     this.retryAfter = retryAfter;  // seconds, when the server said so
+    this.details = null;           // error.details of the answer (e.g. a permit's refusal)
+    this.refusal = '';             // error.details.refusal: the rule that refused a permit event
   }
 }
 
@@ -66,6 +68,8 @@ export async function api(path, { method = 'GET', params, body, quiet401 = false
     const err = (data && data.error) || {};
     const ra = parseInt(res.headers.get('Retry-After') || '', 10);
     const e = new ApiError(res.status, err.code, err.message, Number.isFinite(ra) ? ra : undefined);
+    e.details = err.details || null;
+    e.refusal = (err.details && err.details.refusal) || '';
     if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler(e);
     throw e;
   }

@@ -11,7 +11,7 @@
 // Everything follows the server's event stream (event "permit" on /api/v1/events).
 import { h, s, append } from '../dom.js';
 import { t, getLang, has, enumLabel, pickName } from '../i18n.js';
-import { api, API_BASE, ApiError, getCsrf, buildQuery } from '../api.js';
+import { api, API_BASE } from '../api.js';
 import { icons } from '../icons.js';
 import { pageHeader, panel, problemBox, loading } from '../ui.js';
 import { num, DASH } from '../format.js';
@@ -116,34 +116,12 @@ export function roleName(cat, code, name) {
 // ---- requests ---------------------------------------------------------------------------
 
 /**
- * Like api() for the permit actions, keeping what a refusal says: the thrown ApiError carries
- * details (error.details) and refusal (error.details.refusal, '' when none).
+ * api() for the permit pages; a refusal is in the thrown ApiError: details (error.details)
+ * and refusal (error.details.refusal, '' when none).
  */
 export async function permitRequest(path, { method = 'GET', body, params } = {}) {
-  if (method === 'GET') return api(path, { params });
-  const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
-  const csrf = getCsrf();
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  let res;
-  try {
-    res = await fetch(API_BASE + path + buildQuery(params), {
-      method, headers, credentials: 'same-origin', cache: 'no-store', body: JSON.stringify(body === undefined ? {} : body),
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network', e && e.message);
-  }
-  const text = await res.text();
-  let data = null;
-  if (text) { try { data = JSON.parse(text); } catch { data = null; } }
-  if (!res.ok) {
-    const err = (data && data.error) || {};
-    const e = new ApiError(res.status, err.code, err.message);
-    e.details = err.details || null;
-    e.refusal = (err.details && err.details.refusal) || '';
-    if (res.status === 401) api('/auth/me').catch(() => {}); // the console's handler shows the sign-in page
-    throw e;
-  }
-  return data;
+  // permit events are POSTs with a JSON body ({} when there is nothing to say)
+  return api(path, method === 'GET' ? { params } : { method, params, body: body === undefined ? {} : body });
 }
 
 export const permitAction = (id, action, body) => permitRequest(`/permits/${id}/${action}`, { method: 'POST', body: body || {} });
