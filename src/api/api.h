@@ -92,5 +92,18 @@ aj_err aj_api_simops_list(aj_req *req);
 aj_err aj_api_simops_create(aj_req *req);
 aj_err aj_api_permit_metrics(aj_req *req);
 aj_err aj_api_notifications_list(aj_req *req);
+/* hidden dangers (hazards_api.c, hazard_photos.c, docs/hazards.md) */
+aj_err aj_api_hazards_list(aj_req *req);
+aj_err aj_api_hazards_get(aj_req *req);
+aj_err aj_api_hazards_create(aj_req *req);
+aj_err aj_api_hazards_register(aj_req *req);
+aj_err aj_api_hazards_rectify(aj_req *req);
+aj_err aj_api_hazards_accept(aj_req *req);
+aj_err aj_api_hazards_reject(aj_req *req);
+aj_err aj_api_hazards_close(aj_req *req);
+aj_err aj_api_hazard_policy_put(aj_req *req);
+aj_err aj_api_hazard_kpi(aj_req *req);
+aj_err aj_api_hazard_photos_upload(aj_req *req);
+aj_err aj_api_hazard_photo_get(aj_req *req);
 
 #endif

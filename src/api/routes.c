@@ -17,6 +17,9 @@
 #define PMT_AV   (AJ_PERM_PERMITS_READ | AJ_PERM_PERMITS_APPROVE)
 #define PMT_OP   (AJ_PERM_PERMITS_READ | AJ_PERM_PERMITS_OPERATE)
 #define PMT_CF   (AJ_PERM_PERMITS_READ | AJ_PERM_PERMITS_CONFIGURE)
+#define HZ_REP   (AJ_PERM_PLANT_READ | AJ_PERM_HAZARDS_REPORT)
+#define HZ_MAN   (AJ_PERM_PLANT_READ | AJ_PERM_HAZARDS_MANAGE)
+#define HZ_FIX   (AJ_PERM_PLANT_READ | AJ_PERM_HAZARDS_RECTIFY)
 
 #define CRUD(path, fn, read_perm, write_perm, what)                                                          \
     {"GET", "/api/v1/" path, aj_api_##fn##_list, read_perm, 0, "list " what},                                \
@@ -149,6 +152,27 @@ const aj_route aj_routes[] = {
     {"GET", "/api/v1/permit-metrics", aj_api_permit_metrics, PMT_R, 0,
      "approval lead time, permits by type and grade, suspensions, refusals"},
     {"GET", "/api/v1/notifications", aj_api_notifications_list, 0, 0, "the caller's notifications"},
+    {"GET", "/api/v1/hazards", aj_api_hazards_list, PLANT_R, 0,
+     "the hidden-danger ledger (open by default; overdue=1, repeat=1)"},
+    {"POST", "/api/v1/hazards", aj_api_hazards_create, HZ_REP, J,
+     "report a hidden danger: place, category, description (repeats are linked)"},
+    {"GET", "/api/v1/hazards/{id}", aj_api_hazards_get, PLANT_R, 0, "one hidden danger with photos and timeline"},
+    {"POST", "/api/v1/hazards/{id}/photos", aj_api_hazard_photos_upload, HZ_REP, AJ_ROUTE_ANY_BODY,
+     "add a photo (JPEG or PNG, judged by content, size-capped)"},
+    {"GET", "/api/v1/hazard-photos/{id}", aj_api_hazard_photo_get, PLANT_R, 0, "a photo of a hidden danger"},
+    {"POST", "/api/v1/hazards/{id}/register", aj_api_hazards_register, HZ_MAN, J,
+     "register: grade, assignee, deadline (major: the remediation plan)"},
+    {"POST", "/api/v1/hazards/{id}/rectify", aj_api_hazards_rectify, HZ_FIX, J,
+     "record the rectification (the assignee)"},
+    {"POST", "/api/v1/hazards/{id}/accept", aj_api_hazards_accept, HZ_MAN, JO,
+     "accept the rectification (not by the rectifier)"},
+    {"POST", "/api/v1/hazards/{id}/reject", aj_api_hazards_reject, HZ_MAN, J,
+     "reject the rectification (reason required): back to the assignee"},
+    {"POST", "/api/v1/hazards/{id}/close", aj_api_hazards_close, HZ_MAN, JO, "close an accepted hazard (销号)"},
+    {"PUT", "/api/v1/hazard-policy", aj_api_hazard_policy_put, HZ_MAN, J,
+     "the escalation step past the deadline and the repeat window"},
+    {"GET", "/api/v1/hazard-kpi", aj_api_hazard_kpi, PLANT_R, 0,
+     "rectification rate, on-time rate, overdue, repeats"},
     {"GET", "/api/v1/users", aj_api_users_list, AJ_PERM_USERS_ADMIN, 0, "list user accounts"},
     {"POST", "/api/v1/users", aj_api_users_create, AJ_PERM_USERS_ADMIN, J, "create a user account"},
     {"GET", "/api/v1/users/{id}", aj_api_users_get, AJ_PERM_USERS_ADMIN, 0, "one user account"},

@@ -23,7 +23,10 @@
     X(AJ_PERM_PERMITS_APPLY, "permits.apply")                                                                \
     X(AJ_PERM_PERMITS_APPROVE, "permits.approve")                                                            \
     X(AJ_PERM_PERMITS_OPERATE, "permits.operate")                                                            \
-    X(AJ_PERM_PERMITS_CONFIGURE, "permits.configure")
+    X(AJ_PERM_PERMITS_CONFIGURE, "permits.configure")                                                        \
+    X(AJ_PERM_HAZARDS_REPORT, "hazards.report")                                                              \
+    X(AJ_PERM_HAZARDS_MANAGE, "hazards.manage")                                                              \
+    X(AJ_PERM_HAZARDS_RECTIFY, "hazards.rectify")
 
 enum {
 #define X(id, name) id##_BIT,

@@ -115,4 +115,52 @@
 #define AJ_PERMIT_MONITORING_MS      (2LL * 3600 * 1000) /* confined space: a monitoring record every 2 h */
 #define AJ_PERMIT_LIST_MAX           1000
 
+/* Hidden dangers (docs/hazards.md). */
+#define AJ_HAZARD_PHOTO_BYTES_MAX   (8u * 1024u * 1024u) /* one photo */
+#define AJ_HAZARD_PHOTOS_MAX        12                   /* photos per hazard */
+#define AJ_HAZARD_TEXT_MAX          4000                 /* description, rectification, plan parts */
+#define AJ_HAZARD_LIST_MAX          1000
+#define AJ_HAZARD_ESCALATION_MAX    4      /* 1 the assignee, 2 unit leaders, 3 safety managers, 4 admins */
+#define AJ_HAZARD_ESCALATE_AFTER_S  (3 * 86400) /* default: one level up every 3 days past the deadline */
+#define AJ_HAZARD_REPEAT_WINDOW_D   90     /* default repeat window */
+#define AJ_HAZARD_CHECK_MS          2000   /* how often the engine looks for overdue hazards */
+
+/* ---- Risk register and major hazard sources (src/risk/, docs/risk.md) --------------------- */
+/* Risk-band configuration (data/risk/assessment.json): the default is about 3 KiB. */
+#define AJ_RISK_BANDS_FILE_MAX (64u * 1024u)
+/* Bands of one scoring table: the LEC table has 5, the default matrix 4; room for a
+ * finer split, but a four-colour map does not need more. */
+#define AJ_RISK_BANDS_MAX 8
+/* Band codes: 1 to this many letters, digits or '_' (they go into reports and URLs). */
+#define AJ_RISK_CODE_LEN_MAX 32
+/* Band names (bytes of UTF-8: 40 Chinese characters), shown beside a score. */
+#define AJ_RISK_NAME_LEN_MAX 120
+/* Major hazard table (data/risk/gb18218.json): about 30 KiB; 1 MiB leaves room for
+ * every row of the standard plus local additions. */
+#define AJ_MH_TABLE_FILE_MAX (1u * 1024u * 1024u)
+/* GB 18218-2018 Table 1 has 85 rows; a plant may add substances it handles. */
+#define AJ_MH_SUBSTANCES_MAX 512
+/* Table 2 has 24 categories (J1-J5, W1.1-W11). */
+#define AJ_MH_CATEGORIES_MAX 32
+/* CAS numbers of one row (LPG lists three) and Chinese aliases of one row. */
+#define AJ_MH_CAS_MAX     8
+#define AJ_MH_ALIASES_MAX 8
+/* Substance and category codes: letters, digits, '_' and '.' ("W5.3"). */
+#define AJ_MH_CODE_LEN_MAX 32
+/* Names, aliases, sources and notes (bytes of UTF-8). */
+#define AJ_MH_NAME_LEN_MAX 200
+#define AJ_MH_NOTE_LEN_MAX 1000
+/* Largest critical quantity a table may give (t): the standard's largest is 5000 t
+ * (W5.4); anything far beyond is a unit mistake (kg for t). */
+#define AJ_MH_CRITICAL_T_MAX 100000.0
+/* Largest correction factor beta: the standard's largest is 20 (phosgene). */
+#define AJ_MH_BETA_MAX 100.0
+/* Substances assessed in one unit (a tank farm, a process unit): real units have a few
+ * to a few dozen. */
+#define AJ_MH_UNIT_ITEMS_MAX 128
+/* Largest quantity of one substance in one unit (t): 10 Mt, beyond any real tank farm. */
+#define AJ_MH_QUANTITY_T_MAX 1e7
+/* People counted within 500 m outside the fence (alpha): beyond any real count. */
+#define AJ_MH_PEOPLE_MAX 10000000
+
 #endif

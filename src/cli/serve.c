@@ -137,6 +137,10 @@ int aj_cmd_serve(int argc, char **argv) {
         aj_store_free(app.store);
         return AJ_EXIT_FAIL;
     }
+    if (!app.cfg.upload_dir[0])
+        snprintf(app.cfg.upload_dir, sizeof app.cfg.upload_dir, "%s%s",
+                 strncmp(app.cfg.db_url, "sqlite:", 7) == 0 ? app.cfg.db_url + 7 : "anjian",
+                 strncmp(app.cfg.db_url, "sqlite:", 7) == 0 ? ".uploads" : "-uploads");
     char journal[1100];
     if (app.cfg.journal_dir[0])
         snprintf(journal, sizeof journal, "%s", app.cfg.journal_dir);

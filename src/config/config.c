@@ -53,6 +53,9 @@ static const setting settings[] = {
     {"permit-catalogue", "ANJIAN_PERMIT_CATALOGUE", STR(permit_catalogue), AJ_DEFAULT_PERMIT_CATALOGUE, true,
      "the catalogue of special-operation types for work permits (docs/permits.md; a wrong file stops the "
      "start)"},
+    {"upload-dir", "ANJIAN_UPLOAD_DIR", STR(upload_dir), "", true,
+     "where uploaded photos are kept, outside the web root (default: the SQLite file + .uploads, else "
+     "./anjian-uploads)"},
     {"incident-ack-s", "ANJIAN_INCIDENT_ACK_S", INT(incident_ack_s, 0, 86400), "900", true,
      "escalate an incident not acknowledged this many seconds after it opened: to the unit leader, at twice "
      "that to the safety manager, at three times to the administrators (0: never)"},

@@ -870,6 +870,7 @@ static void *engine_main(void *arg) {
         aj_er_rebind_if_wanted(e);
         aj_er_escalate_due(e);
         aj_ep_tick(e);
+        aj_eh_tick(e);
         if (b) apply_batch(e, b);
         if (aj_engine_mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS || aj_ea_wants_flush(e))
             flush(e, false);

@@ -142,6 +142,7 @@ struct aj_engine {
 
     /* failure-mode reasoning (engine_reason.c; e->lock) */
     struct aj_pguard *pguard; /* live permit interlocks (engine_permits.c) */
+    int64_t next_hazard_check_ms; /* engine_hazards.c */
     atomic_bool is_permits_reload_wanted;
     aj_reasoner *reasoner; /* NULL: no rules */
     atomic_bool is_rebind_wanted;
@@ -205,6 +206,9 @@ aj_rfeed *aj_er_feed_of(aj_engine *e, tag_state *st);
 int aj_ea_suppress_tag(aj_engine *e, tag_state *st, int64_t suppressor_id, bool is_on, int64_t t_ns,
                        const char *actor);
 void aj_ea_persisted(aj_engine *e); /* after it committed */
+
+/* Overdue hidden dangers (engine_hazards.c; e->lock held). */
+void aj_eh_tick(aj_engine *e);
 
 /* Permit interlocks (engine_permits.c; e->lock held). */
 aj_err aj_ep_init(aj_engine *e); /* before the replay; no lock */

@@ -81,7 +81,8 @@ export async function startServer(backend, opts = {}) {
     ...(opts.env || {}),
   };
   const args = ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, '--web-root', join(ROOT, 'web'),
-    ...(db.journalDir ? ['--journal-dir', db.journalDir] : []), ...(opts.args || [])];
+    ...(db.journalDir ? ['--journal-dir', db.journalDir] : []), '--upload-dir', join(db.dir, 'uploads'),
+    ...(opts.args || [])];
   const proc = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout.on('data', (d) => { output += d; });
