@@ -10,12 +10,15 @@
 
 struct aj_engine;
 struct aj_permit_catalogue;
+struct aj_risk_bands;
 
 typedef struct aj_app {
     aj_config cfg;
     aj_store *store;
     struct aj_engine *engine;            /* the real-time engine (NULL in tools that do not run it) */
     struct aj_permit_catalogue *permits; /* work-permit types (NULL: permits unavailable) */
+    struct aj_risk_bands *risk_bands;    /* default risk bands (NULL: the register is unavailable) */
+    char *risk_bands_text;               /* their JSON text, as GET /risk-bands shows it */
     aj_throttle *throttle;
     aj_metrics metrics;
     int64_t started_ms;

@@ -16,6 +16,9 @@ import * as alarmKpi from './js/pages/alarmkpi.js';
 import * as controlRoom from './js/pages/controlroom.js';
 import * as permits from './js/pages/permits.js';
 import * as permit from './js/pages/permit.js';
+import * as hazards from './js/pages/hazards.js';
+import * as hazard from './js/pages/hazard.js';
+import * as hazardReport from './js/pages/hazardreport.js';
 import { startFeed, stopFeed } from './js/alarmfeed.js';
 import { startIncidentFeed, stopIncidentFeed } from './js/incidentfeed.js';
 
@@ -37,6 +40,9 @@ const ROUTES = [
   { re: /^\/permits\/(\d+)$/, nav: 'permits', page: permit.renderDetail },
   { re: /^\/permits\/(\d+)\/print$/, nav: 'permits', page: permit.renderPrint },
   { re: /^\/my-permits$/, nav: 'my-permits', page: permit.renderMine },
+  { re: /^\/hazards$/, nav: 'hazards', page: hazards.renderList },
+  { re: /^\/hazards\/report$/, nav: 'hazard-report', page: hazardReport.renderReport },
+  { re: /^\/hazards\/(\d+)$/, nav: 'hazards', page: hazard.renderDetail },
 ];
 
 const app = document.getElementById('app');

@@ -105,5 +105,13 @@ aj_err aj_api_hazard_policy_put(aj_req *req);
 aj_err aj_api_hazard_kpi(aj_req *req);
 aj_err aj_api_hazard_photos_upload(aj_req *req);
 aj_err aj_api_hazard_photo_get(aj_req *req);
+/* the risk register (risk_api.c, docs/risk.md) */
+aj_err aj_api_risk_bands_get(aj_req *req);
+aj_err aj_api_risk_bands_put(aj_req *req);
+aj_err aj_api_risk_points_list(aj_req *req);
+aj_err aj_api_risk_points_get(aj_req *req);
+aj_err aj_api_risk_points_create(aj_req *req);
+aj_err aj_api_risk_points_patch(aj_req *req);
+aj_err aj_api_risk_map(aj_req *req);
 
 #endif

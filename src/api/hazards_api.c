@@ -481,10 +481,9 @@ static aj_err judge(aj_req *req, bool is_accept) {
     e = is_accept
             ? apply(req, &c, AJ_HE_ACCEPT, &f, "accepted_by = ?, accepted_ms = ?", set, 2, detail)
             : apply(
-                  req, &c, AJ_HE_REJECT, &f,
-                  "rectified_by = NULL, rectified_user_id = NULL, rectified_ms = NULL, rectification = NULL, "
-                  "accepted_by = ?, accepted_ms = ?",
-                  set, 2, detail);
+                  req, &c, AJ_HE_REJECT, &f, /* who rejected it and why: on the timeline */
+                  "rectified_by = NULL, rectified_user_id = NULL, rectified_ms = NULL, rectification = NULL",
+                  set, 0, detail);
     json_decref(detail);
     return e;
 }

@@ -20,6 +20,7 @@
 #define HZ_REP   (AJ_PERM_PLANT_READ | AJ_PERM_HAZARDS_REPORT)
 #define HZ_MAN   (AJ_PERM_PLANT_READ | AJ_PERM_HAZARDS_MANAGE)
 #define HZ_FIX   (AJ_PERM_PLANT_READ | AJ_PERM_HAZARDS_RECTIFY)
+#define RISK_W   (AJ_PERM_PLANT_READ | AJ_PERM_RISKS_WRITE)
 
 #define CRUD(path, fn, read_perm, write_perm, what)                                                          \
     {"GET", "/api/v1/" path, aj_api_##fn##_list, read_perm, 0, "list " what},                                \
@@ -173,6 +174,16 @@ const aj_route aj_routes[] = {
      "the escalation step past the deadline and the repeat window"},
     {"GET", "/api/v1/hazard-kpi", aj_api_hazard_kpi, PLANT_R, 0,
      "rectification rate, on-time rate, overdue, repeats"},
+    {"GET", "/api/v1/risk-bands", aj_api_risk_bands_get, PLANT_R, 0,
+     "the enterprise's LEC and risk-matrix bands and their levels"},
+    {"PUT", "/api/v1/risk-bands", aj_api_risk_bands_put, RISK_W, J, "set the enterprise's bands (checked)"},
+    {"GET", "/api/v1/risk-points", aj_api_risk_points_list, PLANT_R, 0, "the risk register"},
+    {"POST", "/api/v1/risk-points", aj_api_risk_points_create, RISK_W, J,
+     "a risk point with its hazards, assessments (scored by the server) and control measures"},
+    {"GET", "/api/v1/risk-points/{id}", aj_api_risk_points_get, PLANT_R, 0, "one risk point (its notification card)"},
+    {"PATCH", "/api/v1/risk-points/{id}", aj_api_risk_points_patch, RISK_W, J, "re-assess a risk point (whole)"},
+    {"GET", "/api/v1/risk-map", aj_api_risk_map, PLANT_R, 0,
+     "the four-colour risk map: each area by its highest residual risk"},
     {"GET", "/api/v1/users", aj_api_users_list, AJ_PERM_USERS_ADMIN, 0, "list user accounts"},
     {"POST", "/api/v1/users", aj_api_users_create, AJ_PERM_USERS_ADMIN, J, "create a user account"},
     {"GET", "/api/v1/users/{id}", aj_api_users_get, AJ_PERM_USERS_ADMIN, 0, "one user account"},

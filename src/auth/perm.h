@@ -26,7 +26,8 @@
     X(AJ_PERM_PERMITS_CONFIGURE, "permits.configure")                                                        \
     X(AJ_PERM_HAZARDS_REPORT, "hazards.report")                                                              \
     X(AJ_PERM_HAZARDS_MANAGE, "hazards.manage")                                                              \
-    X(AJ_PERM_HAZARDS_RECTIFY, "hazards.rectify")
+    X(AJ_PERM_HAZARDS_RECTIFY, "hazards.rectify")                                                            \
+    X(AJ_PERM_RISKS_WRITE, "risks.write")
 
 enum {
 #define X(id, name) id##_BIT,

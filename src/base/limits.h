@@ -126,7 +126,7 @@
 #define AJ_HAZARD_CHECK_MS          2000   /* how often the engine looks for overdue hazards */
 
 /* ---- Risk register and major hazard sources (src/risk/, docs/risk.md) --------------------- */
-/* Risk-band configuration (data/risk/assessment.json): the default is about 3 KiB. */
+/* Risk-band configuration (data/risk/assessment.json): the default is about 1.5 KiB. */
 #define AJ_RISK_BANDS_FILE_MAX (64u * 1024u)
 /* Bands of one scoring table: the LEC table has 5, the default matrix 4; room for a
  * finer split, but a four-colour map does not need more. */
@@ -135,8 +135,8 @@
 #define AJ_RISK_CODE_LEN_MAX 32
 /* Band names (bytes of UTF-8: 40 Chinese characters), shown beside a score. */
 #define AJ_RISK_NAME_LEN_MAX 120
-/* Major hazard table (data/risk/gb18218.json): about 30 KiB; 1 MiB leaves room for
- * every row of the standard plus local additions. */
+/* Major hazard table (data/risk/gb18218.json): about 15 KiB for half of Table 1; 1 MiB
+ * leaves room for every row of the standard plus local additions. */
 #define AJ_MH_TABLE_FILE_MAX (1u * 1024u * 1024u)
 /* GB 18218-2018 Table 1 has 85 rows; a plant may add substances it handles. */
 #define AJ_MH_SUBSTANCES_MAX 512
@@ -150,8 +150,10 @@
 /* Names, aliases, sources and notes (bytes of UTF-8). */
 #define AJ_MH_NAME_LEN_MAX 200
 #define AJ_MH_NOTE_LEN_MAX 1000
-/* Largest critical quantity a table may give (t): the standard's largest is 5000 t
- * (W5.4); anything far beyond is a unit mistake (kg for t). */
+/* Critical quantities a table may give (t): the standard's run from 0.3 t (phosgene) to
+ * 5000 t (W5.4); far outside is a unit mistake (kg for t), and the floor keeps q / Q
+ * finite for any quantity allowed below. */
+#define AJ_MH_CRITICAL_T_MIN 0.001
 #define AJ_MH_CRITICAL_T_MAX 100000.0
 /* Largest correction factor beta: the standard's largest is 20 (phosgene). */
 #define AJ_MH_BETA_MAX 100.0

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "auth/session.h"
 #include "auth/users.h"
+#include "base/fileread.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -16,6 +17,7 @@
 #include "http/server.h"
 #include "ingest/mqtt.h"
 #include "permit/catalogue.h"
+#include "risk/assess.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -141,6 +143,19 @@ int aj_cmd_serve(int argc, char **argv) {
         snprintf(app.cfg.upload_dir, sizeof app.cfg.upload_dir, "%s%s",
                  strncmp(app.cfg.db_url, "sqlite:", 7) == 0 ? app.cfg.db_url + 7 : "anjian",
                  strncmp(app.cfg.db_url, "sqlite:", 7) == 0 ? ".uploads" : "-uploads");
+    static aj_risk_bands bands; /* a plain value (assess.h) */
+    if (app.cfg.risk_bands[0]) {
+        size_t len = 0;
+        if (aj_risk_bands_load(app.cfg.risk_bands, &bands, err, sizeof err) ||
+            aj_file_read(app.cfg.risk_bands, AJ_RISK_BANDS_FILE_MAX, &app.risk_bands_text, &len, err,
+                         sizeof err)) {
+            aj_error("cannot load the risk bands %s: %s", app.cfg.risk_bands, err);
+            aj_permit_catalogue_free(app.permits);
+            aj_store_free(app.store);
+            return AJ_EXIT_FAIL;
+        }
+        app.risk_bands = &bands;
+    }
     char journal[1100];
     if (app.cfg.journal_dir[0])
         snprintf(journal, sizeof journal, "%s", app.cfg.journal_dir);
@@ -189,6 +204,7 @@ int aj_cmd_serve(int argc, char **argv) {
     aj_store_free(app.store);
     aj_throttle_free(app.throttle);
     aj_permit_catalogue_free(app.permits);
+    free(app.risk_bands_text);
     aj_info("stopped cleanly");
     return AJ_EXIT_OK;
 }

@@ -56,6 +56,9 @@ static const setting settings[] = {
     {"upload-dir", "ANJIAN_UPLOAD_DIR", STR(upload_dir), "", true,
      "where uploaded photos are kept, outside the web root (default: the SQLite file + .uploads, else "
      "./anjian-uploads)"},
+    {"risk-bands", "ANJIAN_RISK_BANDS", STR(risk_bands), AJ_DEFAULT_RISK_BANDS, true,
+     "the default LEC and risk-matrix bands of the risk register (docs/risk.md; an enterprise may set its own; a "
+     "wrong file stops the start)"},
     {"incident-ack-s", "ANJIAN_INCIDENT_ACK_S", INT(incident_ack_s, 0, 86400), "900", true,
      "escalate an incident not acknowledged this many seconds after it opened: to the unit leader, at twice "
      "that to the safety manager, at three times to the administrators (0: never)"},

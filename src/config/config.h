@@ -21,6 +21,7 @@ typedef struct aj_config {
     char rules_dir[1024];        /* failure-mode rules; "" = no reasoning */
     char permit_catalogue[1024]; /* special-operation types (docs/permits.md) */
     char upload_dir[1024];       /* photos of hidden dangers; "" = derived from db_url */
+    char risk_bands[1024];       /* default risk bands (docs/risk.md) */
     int64_t incident_ack_s;      /* escalate incidents not acknowledged this long; 0 = never */
     int64_t max_connections;     /* HTTP connections, one thread each */
     int64_t db_pool;             /* database connections */

@@ -43,7 +43,7 @@ for (const backend of backends()) {
       admin = await login(srv.url, 'admin', srv.adminPassword);
       assert.equal((await A('POST', '/api/v1/plant/import', JSON.stringify(PLANT))).status, 200);
       site = (await A('GET', '/api/v1/sites')).body.items[0];
-      area = (await A('GET', '/api/v1/areas?code=PH1')).body.items[0];
+      area = (await A('GET', '/api/v1/areas?limit=100')).body.items.find((x) => x.code === 'PH1');
       const people = (await A('GET', '/api/v1/people?limit=500')).body.items;
       const mk = async (name, roles, code) => {
         const p = people.find((x) => x.code === code);

@@ -64,6 +64,19 @@ describe('permit message catalogue', () => {
   });
 });
 
+/** The box of an element, waiting through redraws (a live event may replace it between
+ * the wait and the measurement: boundingBox() is null for a detached element). */
+async function stableBox(locator, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    await locator.waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
+    const box = await locator.boundingBox().catch(() => null);
+    if (box) return box;
+    if (Date.now() > deadline) throw new Error('the element kept being redrawn');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('work permits in headless chromium', { skip: missing || false, timeout: 300_000 }, () => {
   let srv;
   let admin;
@@ -149,7 +162,7 @@ describe('work permits in headless chromium', { skip: missing || false, timeout:
     await tid('pf-field-work_location').waitFor({ state: 'visible' });
     // the work point: a click on the plan, then the exact coordinates
     const svg = page.locator('[data-testid="permit-map"] svg.permit-map');
-    const box = await svg.boundingBox();
+    const box = await stableBox(svg);
     await svg.click({ position: { x: box.width / 2, y: box.height / 2 } });
     assert.notEqual(await tid('pf-x').inputValue(), '', 'a click on the plan sets x');
     await tid('pf-x').fill(String(AT.x));
@@ -251,7 +264,7 @@ describe('work permits in headless chromium', { skip: missing || false, timeout:
     await tid('menu-button').waitFor({ state: 'visible' });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `permit page wider than the phone by ${overflow}px`);
-    assert.ok((await tid('permit-act-pause').boundingBox()).height >= 40, 'large action buttons');
+    assert.ok((await stableBox(tid('permit-act-pause'))).height >= 40, 'large action buttons');
     if (process.env.ANJIAN_ARTIFACTS) await page.waitForTimeout(400); // the drawer slides away
     await screenshot(page, 'permit-detail-phone');
     await page.setViewportSize({ width: 1366, height: 860 });
@@ -397,7 +410,7 @@ describe('work permits in headless chromium', { skip: missing || false, timeout:
       assert.equal(await card.getAttribute('data-state'), 'in_progress');
       const stop = card.locator('[data-testid="my-stop-work"]');
       await stop.waitFor({ state: 'visible' });
-      const sb = await stop.boundingBox();
+      const sb = await stableBox(stop);
       assert.ok(sb.height >= 56 && sb.width >= 300, `a big stop button (${sb.width}×${sb.height})`);
       const overflow = await pg.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `page wider than the phone by ${overflow}px`);

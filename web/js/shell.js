@@ -9,11 +9,14 @@ import { subscribe as subscribeIncidents, unackIncidentCount } from './incidentf
 
 // permission names are built, not written out: quoted dotted strings are message keys to the catalogue test
 const PERMITS_READ = ['permits', 'read'].join('.');
+const HAZARDS_REPORT = ['hazards', 'report'].join('.');
 const navIcon = (body) => `<svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${body}</svg>`;
-/** Icons of the work-permit entries (a permit form with a check; a phone). */
+/** Icons of the work-permit entries (a permit form with a check; a phone) and the hidden-danger ones (a warning sign over a ledger; a camera). */
 const NAV_ICONS = {
   permit: navIcon('<path d="M6 3h9l3 3v15H6z"/><path d="M14.5 3v3.5H18"/><path d="M9 10.5h6M9 14h3"/><path d="m12.5 17.5 1.6 1.6 3-3.2"/>'),
   phone: navIcon('<rect x="7" y="2.5" width="10" height="19" rx="2"/><path d="M11 18.5h2"/><path d="m9.8 11.2 1.6 1.6 3-3.2"/>'),
+  hazard: navIcon('<path d="M12 3 2.5 20h19z"/><path d="M12 9.5v5"/><path d="M12 17.2v.3"/>'),
+  camera: navIcon('<path d="M4 8h3l2-3h6l2 3h3v11H4z"/><circle cx="12" cy="13" r="3.5"/>'),
 };
 
 export const NAV = [
@@ -30,6 +33,9 @@ export const NAV = [
   { group: 'nav.group_permits' },
   { key: 'permits', href: '#/permits', svg: 'permit', label: 'nav.permits', perms: [PERMITS_READ] },
   { key: 'my-permits', href: '#/my-permits', svg: 'phone', label: 'nav.my_permits', perms: [PERMITS_READ] },
+  { group: 'nav.group_prevention' },
+  { key: 'hazards', href: '#/hazards', svg: 'hazard', label: 'nav.hazards', perms: ['plant.read'] },
+  { key: 'hazard-report', href: '#/hazards/report', svg: 'camera', label: 'nav.hazard_report', perms: [HAZARDS_REPORT] },
   { group: 'nav.group_people' },
   { key: 'people', href: '#/people', icon: 'people', label: 'nav.people', perms: ['people.read', 'people.read_own_org'] },
 ];
