@@ -51,9 +51,10 @@ host=${listen%:*}; port=${listen##*:}
   --password-file .demo/sim-password --start "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --duration 30d --step 1s \
   --speed 1 --seed "$(date +%s)" --scenario scenarios/demo-day.json > .demo/sim.log 2>&1 &
 sim_pid=$!
-# a few work permits on the board (once; docs/permits.md), as the approver fan.junjie
-node scripts/demo-permits.mjs "http://127.0.0.1:${port}" .demo/admin-password .demo/approver-password \
-  > .demo/permits.log 2>&1 &
+# a few work permits on the board (once; docs/permits.md), as the approver fan.junjie, then the
+# risk register and a few hidden dangers (docs/risk.md, docs/hazards.md)
+(node scripts/demo-permits.mjs "http://127.0.0.1:${port}" .demo/admin-password .demo/approver-password &&
+  node scripts/demo-risk.mjs "http://127.0.0.1:${port}" .demo/admin-password) > .demo/permits.log 2>&1 &
 trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
 cat <<MSG
 
@@ -65,6 +66,7 @@ cat <<MSG
                    20 min later, then a sensor check (2 h 50), cavitation (3 h) and H2S (6 h)
   work permits:    four on the board (作业许可); approver fan.junjie, password in
                    .demo/approver-password
+  dual prevention: the four-colour risk map and the hidden-danger ledger (双重预防)
 
 MSG
 ./build/anjian serve --db "$db" --listen "$listen"
