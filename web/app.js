@@ -19,6 +19,9 @@ import * as permit from './js/pages/permit.js';
 import * as hazards from './js/pages/hazards.js';
 import * as hazard from './js/pages/hazard.js';
 import * as hazardReport from './js/pages/hazardreport.js';
+import * as risks from './js/pages/risks.js';
+import * as riskMap from './js/pages/riskmap.js';
+import * as riskCard from './js/pages/riskcard.js';
 import { startFeed, stopFeed } from './js/alarmfeed.js';
 import { startIncidentFeed, stopIncidentFeed } from './js/incidentfeed.js';
 
@@ -43,6 +46,9 @@ const ROUTES = [
   { re: /^\/hazards$/, nav: 'hazards', page: hazards.renderList },
   { re: /^\/hazards\/report$/, nav: 'hazard-report', page: hazardReport.renderReport },
   { re: /^\/hazards\/(\d+)$/, nav: 'hazards', page: hazard.renderDetail },
+  { re: /^\/risk-map$/, nav: 'risk-map', page: riskMap.renderMap },
+  { re: /^\/risks$/, nav: 'risks', page: risks.renderList },
+  { re: /^\/risks\/(\d+)\/card$/, nav: 'risks', page: riskCard.renderCard },
 ];
 
 const app = document.getElementById('app');

@@ -11,11 +11,16 @@ import { subscribe as subscribeIncidents, unackIncidentCount } from './incidentf
 const PERMITS_READ = ['permits', 'read'].join('.');
 const HAZARDS_REPORT = ['hazards', 'report'].join('.');
 const navIcon = (body) => `<svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${body}</svg>`;
-/** Icons of the work-permit entries (a permit form with a check; a phone) and the hidden-danger ones (a warning sign over a ledger; a camera). */
+/**
+ * Icons of the work-permit entries (a permit form with a check; a phone), the risk ones (a plan
+ * in four fields; a graded list) and the hidden-danger ones (a warning sign over a ledger; a camera).
+ */
 const NAV_ICONS = {
   permit: navIcon('<path d="M6 3h9l3 3v15H6z"/><path d="M14.5 3v3.5H18"/><path d="M9 10.5h6M9 14h3"/><path d="m12.5 17.5 1.6 1.6 3-3.2"/>'),
   phone: navIcon('<rect x="7" y="2.5" width="10" height="19" rx="2"/><path d="M11 18.5h2"/><path d="m9.8 11.2 1.6 1.6 3-3.2"/>'),
   hazard: navIcon('<path d="M12 3 2.5 20h19z"/><path d="M12 9.5v5"/><path d="M12 17.2v.3"/>'),
+  riskmap: navIcon('<path d="M3 5.5 9 3l6 2.5L21 3v15.5L15 21l-6-2.5L3 21z"/><path d="M9 3v15.5M15 5.5V21M3 12.2l6-1.2 6 1.2 6-1.2"/>'),
+  risklist: navIcon('<path d="M9 6h11M9 12h11M9 18h11"/><rect x="3.5" y="4.5" width="3" height="3" rx=".5"/><rect x="3.5" y="10.5" width="3" height="3" rx=".5"/><rect x="3.5" y="16.5" width="3" height="3" rx=".5"/>'),
   camera: navIcon('<path d="M4 8h3l2-3h6l2 3h3v11H4z"/><circle cx="12" cy="13" r="3.5"/>'),
 };
 
@@ -34,6 +39,8 @@ export const NAV = [
   { key: 'permits', href: '#/permits', svg: 'permit', label: 'nav.permits', perms: [PERMITS_READ] },
   { key: 'my-permits', href: '#/my-permits', svg: 'phone', label: 'nav.my_permits', perms: [PERMITS_READ] },
   { group: 'nav.group_prevention' },
+  { key: 'risk-map', href: '#/risk-map', svg: 'riskmap', label: 'nav.risk_map', perms: ['plant.read'] },
+  { key: 'risks', href: '#/risks', svg: 'risklist', label: 'nav.risks', perms: ['plant.read'] },
   { key: 'hazards', href: '#/hazards', svg: 'hazard', label: 'nav.hazards', perms: ['plant.read'] },
   { key: 'hazard-report', href: '#/hazards/report', svg: 'camera', label: 'nav.hazard_report', perms: [HAZARDS_REPORT] },
   { group: 'nav.group_people' },
