@@ -507,11 +507,12 @@ aj_err aj_api_risk_map(aj_req *req) {
     if ((e = aj_resource_load(req, &aj_res_sites, site_id, &site))) return e;
     aj_val v = AJ_VINT(site_id);
     aj_result *r;
-    if ((e = aj_db_query(aj_req_db(req),
-                         "SELECT a.id, a.code, a.name, a.name_en, a.polygon_json, rp.residual_level FROM "
-                         "areas a LEFT JOIN "
-                         "risk_points rp ON rp.area_id = a.id WHERE a.site_id = ? ORDER BY a.id",
-                         &v, 1, &r))) {
+    if ((e = aj_db_query(
+             aj_req_db(req),
+             "SELECT a.id, a.code, a.name, a.name_en, a.polygon_json, rp.residual_level, a.kind FROM "
+             "areas a LEFT JOIN "
+             "risk_points rp ON rp.area_id = a.id WHERE a.site_id = ? ORDER BY a.id",
+             &v, 1, &r))) {
         json_decref(site);
         return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
     }
@@ -540,9 +541,10 @@ aj_err aj_api_risk_map(aj_req *req) {
             json_error_t je;
             const char *poly = aj_result_text(r, i, 4);
             json_t *pj = poly ? json_loads(poly, 0, &je) : NULL;
-            cur = json_pack("{s:I, s:s, s:s, s:s?, s:o}", "id", (json_int_t)id, "code",
+            cur = json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:o}", "id", (json_int_t)id, "code",
                             aj_result_text(r, i, 1), "name", aj_result_text(r, i, 2), "name_en",
-                            aj_result_text(r, i, 3), "polygon", pj ? pj : json_null());
+                            aj_result_text(r, i, 3), "kind", aj_result_text(r, i, 6), "polygon",
+                            pj ? pj : json_null());
             cur_id = id;
             highest = AJ_RISK_NONE;
             memset(counts, 0, sizeof counts);

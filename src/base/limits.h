@@ -62,6 +62,21 @@
 #define AJ_STATIC_FILE_MAX (8u * 1024u * 1024u)
 #define AJ_PATH_MAX        1024
 
+/* Checked reading of data files (src/base/jsoncheck.c: the permit catalogue, the risk
+ * bands, the major hazard table). Paths are built from fixed key names, checked ids and
+ * indices, so 256 bytes hold any of them with room to spare. */
+#define AJ_JC_PATH_LEN 256
+/* Bytes of a user string quoted in a message (enough to recognise it, short enough to
+ * keep the message on one line), and the buffer for the quote: every byte escaped as
+ * \xNN, then "..." and the NUL. */
+#define AJ_JC_QUOTE_BYTES 40
+#define AJ_JC_QUOTE_LEN   200
+/* A number in a message: "%.17g" of a double takes at most 24 bytes. */
+#define AJ_JC_NUM_LEN 32
+/* One message before its path is put in front: quoted text and numbers are bounded
+ * above, so the longest message of the loaders (about 250 bytes) fits. */
+#define AJ_JC_MESSAGE_LEN 512
+
 /* Special-operation permit catalogue (data/permits/gb30871.json, docs/permits.md).
  * The real file is about 60 KiB; 1 MiB leaves room for enterprise additions. */
 #define AJ_PERMIT_CATALOGUE_FILE_MAX (1u * 1024u * 1024u)

@@ -24,24 +24,24 @@
 #define CATALOGUE_FORMAT  "anjian-permit-catalogue"
 #define CATALOGUE_VERSION 1
 
-static aj_err roles(aj_pcat *c, const json_t *arr, aj_permit_catalogue *cat) {
-    static const aj_pcat_key keys[] = {{"code", AJ_PCAT_STRING, true}, {"name", AJ_PCAT_OBJECT, true}};
-    aj_err e = aj_pcat_count(c, arr, "$.roles", "roles", 1, AJ_PERMIT_ROLES_MAX);
+static aj_err roles(aj_jc *c, const json_t *arr, aj_permit_catalogue *cat) {
+    static const aj_jc_key keys[] = {{"code", AJ_JC_STRING, true}, {"name", AJ_JC_OBJECT, true}};
+    aj_err e = aj_jc_count(c, arr, "$.roles", "roles", 1, AJ_PERMIT_ROLES_MAX);
     if (e) return e;
     int n = (int)json_array_size(arr);
     aj_permit_role *r = aj_arena_alloc(c->arena, (size_t)n * sizeof *r);
-    if ((e = aj_pcat_nomem(c, r, "$.roles"))) return e;
+    if ((e = aj_jc_nomem(c, r, "$.roles"))) return e;
     cat->roles = r;
     for (int i = 0; i < n; i++) {
         const json_t *j = json_array_get(arr, (size_t)i);
-        char at[AJ_PCAT_PATH_LEN], sub[AJ_PCAT_PATH_LEN];
-        aj_pcat_path(at, "$.roles", "[%d]", i);
-        if ((e = aj_pcat_object(c, j, at, keys, 2))) return e;
-        aj_pcat_path(sub, at, ".code");
+        char at[AJ_JC_PATH_LEN], sub[AJ_JC_PATH_LEN];
+        aj_jc_path(at, "$.roles", "[%d]", i);
+        if ((e = aj_jc_object(c, j, at, keys, 2))) return e;
+        aj_jc_path(sub, at, ".code");
         if ((e = aj_pcat_id(c, json_object_get(j, "code"), sub, &r[i].code))) return e;
         if (aj_permit_role_index(cat, r[i].code) >= 0)
-            return aj_pcat_fail(c, AJ_EINVAL, sub, "duplicate code \"%s\"", r[i].code);
-        aj_pcat_path(sub, at, ".name");
+            return aj_jc_fail(c, AJ_EINVAL, sub, "duplicate code \"%s\"", r[i].code);
+        aj_jc_path(sub, at, ".name");
         if ((e = aj_pcat_text(c, json_object_get(j, "name"), sub, AJ_PERMIT_LABEL_LEN_MAX, &r[i].name)))
             return e;
         cat->n_roles = i + 1;
@@ -49,46 +49,36 @@ static aj_err roles(aj_pcat *c, const json_t *arr, aj_permit_catalogue *cat) {
     return AJ_OK;
 }
 
-static aj_err types(aj_pcat *c, const json_t *arr, aj_permit_catalogue *cat) {
-    aj_err e = aj_pcat_count(c, arr, "$.types", "types", 1, AJ_PERMIT_TYPES_MAX);
+static aj_err types(aj_jc *c, const json_t *arr, aj_permit_catalogue *cat) {
+    aj_err e = aj_jc_count(c, arr, "$.types", "types", 1, AJ_PERMIT_TYPES_MAX);
     if (e) return e;
     int n = (int)json_array_size(arr);
     aj_permit_type *t = aj_arena_alloc(c->arena, (size_t)n * sizeof *t);
-    if ((e = aj_pcat_nomem(c, t, "$.types"))) return e;
+    if ((e = aj_jc_nomem(c, t, "$.types"))) return e;
     cat->types = t;
-    char at[AJ_PCAT_PATH_LEN];
+    char at[AJ_JC_PATH_LEN];
     for (int i = 0; i < n; i++) {
-        aj_pcat_path(at, "$.types", "[%d]", i);
+        aj_jc_path(at, "$.types", "[%d]", i);
         if ((e = aj_pcat_type(c, json_array_get(arr, (size_t)i), at, cat, i, &t[i]))) return e;
     }
     cat->n_types = n;
     for (int i = 0; i < n; i++) {
-        aj_pcat_path(at, "$.types", "[%d]", i);
+        aj_jc_path(at, "$.types", "[%d]", i);
         if ((e = aj_pcat_bounded_by(c, json_array_get(arr, (size_t)i), at, cat, i, &t[i]))) return e;
     }
     return AJ_OK;
 }
 
-static aj_err document(aj_pcat *c, const json_t *doc, aj_permit_catalogue *cat) {
-    static const aj_pcat_key keys[] = {
-        {"format", AJ_PCAT_STRING, true},   {"version", AJ_PCAT_INTEGER, true},
-        {"standard", AJ_PCAT_STRING, true}, {"roles", AJ_PCAT_ARRAY, true},
-        {"types", AJ_PCAT_ARRAY, true},
+static aj_err document(aj_jc *c, const json_t *doc, aj_permit_catalogue *cat) {
+    static const aj_jc_key keys[] = {
+        {"format", AJ_JC_STRING, true}, {"version", AJ_JC_INTEGER, true}, {"standard", AJ_JC_STRING, true},
+        {"roles", AJ_JC_ARRAY, true},   {"types", AJ_JC_ARRAY, true},
     };
-    aj_err e = aj_pcat_object(c, doc, "$", keys, 5);
-    if (e) return e;
-    const char *format = json_string_value(json_object_get(doc, "format"));
-    char q[200];
-    if (strcmp(format, CATALOGUE_FORMAT) != 0 ||
-        strlen(format) != json_string_length(json_object_get(doc, "format")))
-        return aj_pcat_fail(c, AJ_EINVAL, "$.format", "must be \"" CATALOGUE_FORMAT "\", not \"%s\"",
-                            aj_pcat_quote(format, q));
-    json_int_t version = json_integer_value(json_object_get(doc, "version"));
-    if (version != CATALOGUE_VERSION)
-        return aj_pcat_fail(c, AJ_EINVAL, "$.version", "unsupported version %lld (this build reads %d)",
-                            (long long)version, CATALOGUE_VERSION);
-    e = aj_pcat_string(c, json_object_get(doc, "standard"), "$.standard", AJ_PERMIT_LABEL_LEN_MAX,
-                       &cat->standard);
+    aj_err e = aj_jc_object(c, doc, "$", keys, 5);
+    if (!e) e = aj_jc_format_version(c, doc, CATALOGUE_FORMAT, CATALOGUE_VERSION);
+    if (!e)
+        e = aj_jc_string(c, json_object_get(doc, "standard"), "$.standard", AJ_PERMIT_LABEL_LEN_MAX,
+                         &cat->standard);
     if (!e) e = roles(c, json_object_get(doc, "roles"), cat);
     if (!e) e = types(c, json_object_get(doc, "types"), cat);
     return e;
@@ -101,9 +91,9 @@ aj_err aj_permit_catalogue_parse(const char *text, size_t len, aj_permit_catalog
     json_t *doc = NULL;
     aj_err e = aj_json_parse(text, len, &doc, err, errlen);
     if (e) return e;
-    aj_pcat c = {.arena = aj_arena_new(), .err = err, .errlen = errlen};
+    aj_jc c = {.arena = aj_arena_new(), .err = err, .errlen = errlen};
     aj_permit_catalogue *cat = c.arena ? aj_arena_alloc(c.arena, sizeof *cat) : NULL;
-    if ((e = aj_pcat_nomem(&c, cat, "$")) == AJ_OK) {
+    if ((e = aj_jc_nomem(&c, cat, "$")) == AJ_OK) {
         cat->arena = c.arena;
         e = document(&c, doc, cat);
     }

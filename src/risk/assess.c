@@ -3,7 +3,8 @@
  *
  * The configuration is read strictly and in a fixed order (format, version, lec bands,
  * matrix bands; in a band: code, name, bounds, level), so a file always gives the same
- * first error, as "JSONPATH: message". Only the first error is kept. A configuration is
+ * first error, as "JSONPATH: message" (the checks of base/jsoncheck.h, without an arena:
+ * strings are copied into the bands). Only the first error is kept. A configuration is
  * either accepted whole or *out is zeroed. Once accepted, every score the method can give
  * falls in exactly one band: the scoring functions rely on that (assert).
  *
@@ -15,12 +16,12 @@
 #include "risk/assess.h"
 
 #include "base/fileread.h"
+#include "base/jsoncheck.h"
 #include "base/jsonutil.h"
 
 #include <assert.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,6 @@
 #define BANDS_FORMAT  "anjian-risk-bands"
 #define BANDS_VERSION 1
 #define MATRIX_SIDE   5 /* likelihood and severity run 1..5 */
-#define PATH_LEN      128
-#define QUOTE_BYTES   40 /* bytes of a user string quoted in a message */
 
 /* ---- levels --------------------------------------------------------------------------- */
 
@@ -50,134 +49,9 @@ aj_risk_level aj_risk_level_parse(const char *code) {
     return AJ_RISK_NONE;
 }
 
-/* ---- checked reading of the configuration -------------------------------------------- */
+/* ---- codes ---------------------------------------------------------------------------- */
 
-typedef struct reader {
-    char *err; /* the caller's buffer */
-    size_t errlen;
-    aj_err first; /* first error; AJ_OK while none */
-} reader;
-
-typedef enum kind { K_STRING, K_INTEGER, K_NUMBER, K_OBJECT, K_ARRAY } kind;
-
-typedef struct key_rule {
-    const char *key;
-    kind kind;
-    bool is_required;
-} key_rule;
-
-__attribute__((format(printf, 4, 5))) static aj_err fail(reader *r, aj_err code, const char *path,
-                                                         const char *fmt, ...) {
-    if (r->first != AJ_OK) return code;
-    r->first = code;
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (r->errlen) snprintf(r->err, r->errlen, "%s: %s", path, msg);
-    return code;
-}
-
-__attribute__((format(printf, 3, 4))) static void path_of(char out[PATH_LEN], const char *base,
-                                                          const char *fmt, ...) {
-    int n = snprintf(out, PATH_LEN, "%s", base);
-    if (n < 0 || n >= PATH_LEN) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out + n, PATH_LEN - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
-/* s made safe to quote: at most QUOTE_BYTES bytes cut at a UTF-8 boundary ("..." added),
- * quotes, backslashes and control characters escaped. */
-static const char *quote(const char *s, char buf[200]) {
-    size_t o = 0, i = 0, len = strlen(s);
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (n > len - i) n = len - i;
-        if (i + n > QUOTE_BYTES) break;
-        if (c < 0x20 || c == 0x7F) {
-            o += (size_t)snprintf(buf + o, 200 - o, "\\x%02X", c);
-        } else {
-            if (c == '"' || c == '\\') buf[o++] = '\\';
-            memcpy(buf + o, s + i, n);
-            o += n;
-        }
-        i += n;
-    }
-    if (i < len) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = 0;
-    return buf;
-}
-
-/* v as short as it can be written and still read back the same: 70, 0.5, 70.000001,
- * 0.19999999999999996 (so a message never shows two different numbers alike). */
-static const char *num(double v, char buf[32]) {
-    static const int precisions[] = {6, 15, 17};
-    for (int i = 0; i < 3; i++) {
-        snprintf(buf, 32, "%.*g", precisions[i], v);
-        if (isnan(v) || strtod(buf, NULL) == v) break;
-    }
-    return buf;
-}
-
-static const char *kind_of(const json_t *j) {
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a real number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "unknown";
-}
-
-static bool has_kind(const json_t *j, kind k) {
-    static const json_type types[] = {JSON_STRING, JSON_INTEGER, JSON_REAL, JSON_OBJECT, JSON_ARRAY};
-    return k == K_NUMBER ? json_is_number(j) : json_typeof(j) == types[k];
-}
-
-/* j is an object with only keys of rules (first unknown key in document order is
- * reported), every required key, and each present key of its kind (in rule order). */
-static aj_err object(reader *r, const json_t *j, const char *path, const key_rule *rules, int n_rules) {
-    static const char *const kind_names[] = {"a string", "an integer", "a number", "an object", "an array"};
-    if (!json_is_object(j)) return fail(r, AJ_EINVAL, path, "must be an object, not %s", kind_of(j));
-    const char *key;
-    const json_t *value;
-    char q[200];
-    json_object_foreach((json_t *)j, key, value) {
-        int i = 0;
-        while (i < n_rules && strcmp(key, rules[i].key) != 0) i++;
-        if (i == n_rules) return fail(r, AJ_EINVAL, path, "unknown key \"%s\"", quote(key, q));
-    }
-    for (int i = 0; i < n_rules; i++) {
-        value = json_object_get(j, rules[i].key);
-        if (!value && rules[i].is_required)
-            return fail(r, AJ_EINVAL, path, "missing key \"%s\"", rules[i].key);
-        if (value && !has_kind(value, rules[i].kind)) {
-            char sub[PATH_LEN];
-            path_of(sub, path, ".%s", rules[i].key);
-            return fail(r, AJ_EINVAL, sub, "must be %s, not %s", kind_names[rules[i].kind], kind_of(value));
-        }
-    }
-    return AJ_OK;
-}
-
+/* 1 to AJ_RISK_CODE_LEN_MAX letters, digits or '_'. */
 static bool is_code(const char *s) {
     size_t n = strlen(s);
     if (n < 1 || n > AJ_RISK_CODE_LEN_MAX) return false;
@@ -189,180 +63,160 @@ static bool is_code(const char *s) {
     return true;
 }
 
-/* Copies the string j (known to be one) into out[max_len + 1]: non-empty, no NUL. */
-static aj_err string(reader *r, const json_t *j, const char *path, size_t max_len, char *out) {
-    const char *s = json_string_value(j);
-    size_t len = json_string_length(j);
-    if (strlen(s) != len) return fail(r, AJ_EINVAL, path, "must not contain a NUL character");
-    if (len == 0) return fail(r, AJ_EINVAL, path, "must not be empty");
-    if (len > max_len) return fail(r, AJ_ETOOBIG, path, "longer than %zu bytes (%zu)", max_len, len);
-    memcpy(out, s, len + 1);
-    return AJ_OK;
-}
-
 /* ---- bands ---------------------------------------------------------------------------- */
 
 /* code, unique among the bands before it */
-static aj_err band_code(reader *r, const json_t *j, const char *path, const aj_risk_table *t,
+static aj_err band_code(aj_jc *r, const json_t *j, const char *path, const aj_risk_table *t,
                         aj_risk_band *b) {
-    char q[200];
+    char q[AJ_JC_QUOTE_LEN];
     const char *s = json_string_value(j);
     if (strlen(s) != json_string_length(j) || !is_code(s))
-        return fail(r, AJ_EINVAL, path, "\"%s\" is not a code (1 to %d letters, digits or _)", quote(s, q),
-                    AJ_RISK_CODE_LEN_MAX);
+        return aj_jc_fail(r, AJ_EINVAL, path, "\"%s\" is not a code (1 to %d letters, digits or _)",
+                          aj_jc_quote(s, q), AJ_RISK_CODE_LEN_MAX);
     for (int i = 0; i < t->n_bands; i++)
-        if (strcmp(t->bands[i].code, s) == 0) return fail(r, AJ_EINVAL, path, "duplicate code \"%s\"", s);
+        if (strcmp(t->bands[i].code, s) == 0)
+            return aj_jc_fail(r, AJ_EINVAL, path, "duplicate code \"%s\"", s);
     memcpy(b->code, s, strlen(s) + 1);
     return AJ_OK;
 }
 
-static aj_err band_name(reader *r, const json_t *j, const char *path, aj_risk_band *b) {
-    static const key_rule rules[] = {{"en", K_STRING, true}, {"zh", K_STRING, true}};
-    char sub[PATH_LEN];
-    aj_err e = object(r, j, path, rules, 2);
-    if (!e) path_of(sub, path, ".en");
-    if (!e) e = string(r, json_object_get(j, "en"), sub, AJ_RISK_NAME_LEN_MAX, b->name_en);
-    if (!e) path_of(sub, path, ".zh");
-    if (!e) e = string(r, json_object_get(j, "zh"), sub, AJ_RISK_NAME_LEN_MAX, b->name_zh);
-    return e;
+/* name: {"en", "zh"}, copied into the band (the reader has no arena: en and zh point
+ * into the document, checked to fit). */
+static aj_err band_name(aj_jc *r, const json_t *j, const char *path, aj_risk_band *b) {
+    const char *en, *zh;
+    aj_err e = aj_jc_text(r, j, path, AJ_RISK_NAME_LEN_MAX, &en, &zh);
+    if (e) return e;
+    memcpy(b->name_en, en, strlen(en) + 1);
+    memcpy(b->name_zh, zh, strlen(zh) + 1);
+    return AJ_OK;
 }
 
 /* level, known and not below the level of the band before */
-static aj_err band_level(reader *r, const json_t *j, const char *path, const aj_risk_table *t,
+static aj_err band_level(aj_jc *r, const json_t *j, const char *path, const aj_risk_table *t,
                          aj_risk_band *b) {
-    char q[200];
+    char q[AJ_JC_QUOTE_LEN];
     b->level = aj_risk_level_parse(json_string_value(j));
     if (b->level == AJ_RISK_NONE || strlen(json_string_value(j)) != json_string_length(j))
-        return fail(r, AJ_EINVAL, path, "unknown level \"%s\" (one of low, general, significant, major)",
-                    quote(json_string_value(j), q));
+        return aj_jc_fail(r, AJ_EINVAL, path,
+                          "unknown level \"%s\" (one of low, general, significant, major)",
+                          aj_jc_quote(json_string_value(j), q));
     if (t->n_bands > 0 && b->level < t->bands[t->n_bands - 1].level)
-        return fail(r, AJ_EINVAL, path,
-                    "\"%s\" is below \"%s\" of bands[%d] (levels must not fall as the score rises)",
-                    LEVELS[b->level].code, LEVELS[t->bands[t->n_bands - 1].level].code, t->n_bands - 1);
+        return aj_jc_fail(r, AJ_EINVAL, path,
+                          "\"%s\" is below \"%s\" of bands[%d] (levels must not fall as the score rises)",
+                          LEVELS[b->level].code, LEVELS[t->bands[t->n_bands - 1].level].code, t->n_bands - 1);
     return AJ_OK;
 }
 
 /* The lower end of band i (start, written as shown) meets the upper end of band i - 1
  * (prev_end) exactly. */
-static aj_err meets(reader *r, const char *path, double start, double shown, double prev_end, int i) {
-    char a[32], b[32];
+static aj_err meets(aj_jc *r, const char *path, double start, double shown, double prev_end, int i) {
+    char a[AJ_JC_NUM_LEN], b[AJ_JC_NUM_LEN];
     if (start > prev_end)
-        return fail(r, AJ_EINVAL, path, "%s leaves a gap after bands[%d] (which ends at %s)", num(shown, a),
-                    i - 1, num(prev_end, b));
+        return aj_jc_fail(r, AJ_EINVAL, path, "%s leaves a gap after bands[%d] (which ends at %s)",
+                          aj_jc_num(shown, a), i - 1, aj_jc_num(prev_end, b));
     if (start < prev_end)
-        return fail(r, AJ_EINVAL, path, "%s overlaps bands[%d] (which ends at %s)", num(shown, a), i - 1,
-                    num(prev_end, b));
+        return aj_jc_fail(r, AJ_EINVAL, path, "%s overlaps bands[%d] (which ends at %s)", aj_jc_num(shown, a),
+                          i - 1, aj_jc_num(prev_end, b));
     return AJ_OK;
 }
 
 /* LEC bounds: above < D <= max; the first starts above 0, only the last has no max. */
-static aj_err lec_bounds(reader *r, const json_t *j, const char *path, int i, int n, const aj_risk_table *t,
+static aj_err lec_bounds(aj_jc *r, const json_t *j, const char *path, int i, int n, const aj_risk_table *t,
                          aj_risk_band *b) {
-    char sub[PATH_LEN], n1[32], n2[32];
-    path_of(sub, path, ".above");
+    char sub[AJ_JC_PATH_LEN], n1[AJ_JC_NUM_LEN], n2[AJ_JC_NUM_LEN];
+    aj_jc_path(sub, path, ".above");
     b->above = json_number_value(json_object_get(j, "above"));
     if (i == 0 && b->above != 0)
-        return fail(r, AJ_EINVAL, sub, "the first band must start above 0, not %s", num(b->above, n1));
+        return aj_jc_fail(r, AJ_EINVAL, sub, "the first band must start above 0, not %s",
+                          aj_jc_num(b->above, n1));
     aj_err e = i > 0 ? meets(r, sub, b->above, b->above, t->bands[i - 1].max, i) : AJ_OK;
     if (e) return e;
     const json_t *max = json_object_get(j, "max");
-    path_of(sub, path, ".max");
+    aj_jc_path(sub, path, ".max");
     if (i == n - 1 && max)
-        return fail(r, AJ_EINVAL, sub, "not allowed on the last band (it has no upper end)");
+        return aj_jc_fail(r, AJ_EINVAL, sub, "not allowed on the last band (it has no upper end)");
     if (i < n - 1 && !max)
-        return fail(r, AJ_EINVAL, path, "missing key \"max\" (only the last band has no upper end)");
+        return aj_jc_fail(r, AJ_EINVAL, path, "missing key \"max\" (only the last band has no upper end)");
     b->has_max = max != NULL;
     b->max = max ? json_number_value(max) : 0;
     if (max && !(b->max > b->above))
-        return fail(r, AJ_EINVAL, sub, "must be more than above (%s), not %s", num(b->above, n1),
-                    num(b->max, n2));
+        return aj_jc_fail(r, AJ_EINVAL, sub, "must be more than above (%s), not %s", aj_jc_num(b->above, n1),
+                          aj_jc_num(b->max, n2));
     return AJ_OK;
 }
 
 /* Matrix bounds: min <= R <= max, whole numbers 1-25; the first starts at 1, the last
  * ends at 25. Kept as above = min - 1. */
-static aj_err matrix_bounds(reader *r, const json_t *j, const char *path, int i, int n,
-                            const aj_risk_table *t, aj_risk_band *b) {
+static aj_err matrix_bounds(aj_jc *r, const json_t *j, const char *path, int i, int n, const aj_risk_table *t,
+                            aj_risk_band *b) {
     const int top = MATRIX_SIDE * MATRIX_SIDE;
-    char sub[PATH_LEN];
+    char sub[AJ_JC_PATH_LEN];
     json_int_t min = json_integer_value(json_object_get(j, "min"));
     json_int_t max = json_integer_value(json_object_get(j, "max"));
-    path_of(sub, path, ".min");
+    aj_jc_path(sub, path, ".min");
     if (min < 1 || min > top)
-        return fail(r, AJ_EINVAL, sub, "must be from 1 to %d, not %lld", top, (long long)min);
+        return aj_jc_fail(r, AJ_EINVAL, sub, "must be from 1 to %d, not %lld", top, (long long)min);
     if (i == 0 && min != 1)
-        return fail(r, AJ_EINVAL, sub, "the first band must start at 1, not %lld", (long long)min);
+        return aj_jc_fail(r, AJ_EINVAL, sub, "the first band must start at 1, not %lld", (long long)min);
     aj_err e = i > 0 ? meets(r, sub, (double)min - 1, (double)min, t->bands[i - 1].max, i) : AJ_OK;
     if (e) return e;
-    path_of(sub, path, ".max");
+    aj_jc_path(sub, path, ".max");
     if (max < min || max > top)
-        return fail(r, AJ_EINVAL, sub, "must be from min (%lld) to %d, not %lld", (long long)min, top,
-                    (long long)max);
+        return aj_jc_fail(r, AJ_EINVAL, sub, "must be from min (%lld) to %d, not %lld", (long long)min, top,
+                          (long long)max);
     if (i == n - 1 && max != top)
-        return fail(r, AJ_EINVAL, sub, "the last band must end at %d, not %lld", top, (long long)max);
+        return aj_jc_fail(r, AJ_EINVAL, sub, "the last band must end at %d, not %lld", top, (long long)max);
     b->above = (double)min - 1;
     b->max = (double)max;
     b->has_max = true;
     return AJ_OK;
 }
 
-static aj_err table(reader *r, const json_t *j, const char *path, bool is_lec, aj_risk_table *t) {
-    static const key_rule table_rules[] = {{"bands", K_ARRAY, true}};
-    static const key_rule lec_rules[] = {{"code", K_STRING, true},
-                                         {"name", K_OBJECT, true},
-                                         {"above", K_NUMBER, true},
-                                         {"max", K_NUMBER, false},
-                                         {"level", K_STRING, true}};
-    static const key_rule matrix_rules[] = {{"code", K_STRING, true},
-                                            {"name", K_OBJECT, true},
-                                            {"min", K_INTEGER, true},
-                                            {"max", K_INTEGER, true},
-                                            {"level", K_STRING, true}};
-    char at[PATH_LEN], sub[PATH_LEN];
-    aj_err e = object(r, j, path, table_rules, 1);
+static aj_err table(aj_jc *r, const json_t *j, const char *path, bool is_lec, aj_risk_table *t) {
+    static const aj_jc_key table_rules[] = {{"bands", AJ_JC_ARRAY, true}};
+    static const aj_jc_key lec_rules[] = {{"code", AJ_JC_STRING, true},
+                                          {"name", AJ_JC_OBJECT, true},
+                                          {"above", AJ_JC_NUMBER, true},
+                                          {"max", AJ_JC_NUMBER, false},
+                                          {"level", AJ_JC_STRING, true}};
+    static const aj_jc_key matrix_rules[] = {{"code", AJ_JC_STRING, true},
+                                             {"name", AJ_JC_OBJECT, true},
+                                             {"min", AJ_JC_INTEGER, true},
+                                             {"max", AJ_JC_INTEGER, true},
+                                             {"level", AJ_JC_STRING, true}};
+    char at[AJ_JC_PATH_LEN], sub[AJ_JC_PATH_LEN];
+    aj_err e = aj_jc_object(r, j, path, table_rules, 1);
     if (e) return e;
     const json_t *arr = json_object_get(j, "bands");
     size_t n = json_array_size(arr);
-    path_of(at, path, ".bands");
-    if (n == 0) return fail(r, AJ_EINVAL, at, "must not be empty");
-    if (n > AJ_RISK_BANDS_MAX)
-        return fail(r, AJ_ETOOBIG, at, "too many bands (%zu; at most %d)", n, AJ_RISK_BANDS_MAX);
+    aj_jc_path(at, path, ".bands");
+    if ((e = aj_jc_count(r, arr, at, "bands", 1, AJ_RISK_BANDS_MAX))) return e;
     for (int i = 0; i < (int)n; i++) {
         const json_t *jb = json_array_get(arr, (size_t)i);
         aj_risk_band *b = &t->bands[i];
-        path_of(at, path, ".bands[%d]", i);
-        if ((e = object(r, jb, at, is_lec ? lec_rules : matrix_rules, 5))) return e;
-        path_of(sub, at, ".code");
+        aj_jc_path(at, path, ".bands[%d]", i);
+        if ((e = aj_jc_object(r, jb, at, is_lec ? lec_rules : matrix_rules, 5))) return e;
+        aj_jc_path(sub, at, ".code");
         if ((e = band_code(r, json_object_get(jb, "code"), sub, t, b))) return e;
-        path_of(sub, at, ".name");
+        aj_jc_path(sub, at, ".name");
         if ((e = band_name(r, json_object_get(jb, "name"), sub, b))) return e;
         e = is_lec ? lec_bounds(r, jb, at, i, (int)n, t, b) : matrix_bounds(r, jb, at, i, (int)n, t, b);
         if (e) return e;
-        path_of(sub, at, ".level");
+        aj_jc_path(sub, at, ".level");
         if ((e = band_level(r, json_object_get(jb, "level"), sub, t, b))) return e;
         t->n_bands = i + 1;
     }
     return AJ_OK;
 }
 
-static aj_err document(reader *r, const json_t *doc, aj_risk_bands *out) {
-    static const key_rule rules[] = {{"format", K_STRING, true},
-                                     {"version", K_INTEGER, true},
-                                     {"lec", K_OBJECT, true},
-                                     {"matrix", K_OBJECT, true}};
-    aj_err e = object(r, doc, "$", rules, 4);
-    if (e) return e;
-    const json_t *format = json_object_get(doc, "format");
-    char q[200];
-    if (strcmp(json_string_value(format), BANDS_FORMAT) != 0 ||
-        json_string_length(format) != strlen(BANDS_FORMAT))
-        return fail(r, AJ_EINVAL, "$.format", "must be \"" BANDS_FORMAT "\", not \"%s\"",
-                    quote(json_string_value(format), q));
-    json_int_t version = json_integer_value(json_object_get(doc, "version"));
-    if (version != BANDS_VERSION)
-        return fail(r, AJ_EINVAL, "$.version", "unsupported version %lld (this build reads %d)",
-                    (long long)version, BANDS_VERSION);
-    e = table(r, json_object_get(doc, "lec"), "$.lec", true, &out->lec);
+static aj_err document(aj_jc *r, const json_t *doc, aj_risk_bands *out) {
+    static const aj_jc_key rules[] = {{"format", AJ_JC_STRING, true},
+                                      {"version", AJ_JC_INTEGER, true},
+                                      {"lec", AJ_JC_OBJECT, true},
+                                      {"matrix", AJ_JC_OBJECT, true}};
+    aj_err e = aj_jc_object(r, doc, "$", rules, 4);
+    if (!e) e = aj_jc_format_version(r, doc, BANDS_FORMAT, BANDS_VERSION);
+    if (!e) e = table(r, json_object_get(doc, "lec"), "$.lec", true, &out->lec);
     if (!e) e = table(r, json_object_get(doc, "matrix"), "$.matrix", false, &out->matrix);
     return e;
 }
@@ -373,7 +227,7 @@ aj_err aj_risk_bands_parse(const char *text, size_t len, aj_risk_bands *out, cha
     json_t *doc = NULL;
     aj_err e = aj_json_parse(text, len, &doc, err, errlen);
     if (e) return e;
-    reader r = {.err = err, .errlen = errlen};
+    aj_jc r = {.arena = NULL, .err = err, .errlen = errlen};
     e = document(&r, doc, out);
     json_decref(doc);
     if (e) {
@@ -457,8 +311,9 @@ static aj_err factor(double v, const double *values, const int *units, int n, co
         int o = snprintf(err, errlen, "%s must be one of ", name);
         for (int i = 0; i < n && o >= 0 && (size_t)o < errlen; i++)
             o += snprintf(err + o, errlen - (size_t)o, "%s%g", i ? ", " : "", values[i]);
-        char shown[32];
-        if (o >= 0 && (size_t)o < errlen) snprintf(err + o, errlen - (size_t)o, ", not %s", num(v, shown));
+        char shown[AJ_JC_NUM_LEN];
+        if (o >= 0 && (size_t)o < errlen)
+            snprintf(err + o, errlen - (size_t)o, ", not %s", aj_jc_num(v, shown));
     }
     return AJ_EINVAL;
 }
@@ -468,9 +323,9 @@ static aj_err factor(double v, const double *values, const int *units, int n, co
 static aj_err result_of(const aj_risk_table *t, double score, aj_risk_result *out, char *err, size_t errlen) {
     int band = aj_risk_band_of(t, score);
     if (band < 0) {
-        char shown[32];
+        char shown[AJ_JC_NUM_LEN];
         if (errlen)
-            snprintf(err, errlen, "no band holds the score %s (bands not checked?)", num(score, shown));
+            snprintf(err, errlen, "no band holds the score %s (bands not checked?)", aj_jc_num(score, shown));
         return AJ_EINVAL;
     }
     out->score = score;

@@ -5,7 +5,8 @@
  * caller gets NULL. The file is read in a fixed order (format, version, standard,
  * categories, then substances, which name categories), and within a substance: code,
  * name, aliases, cas, critical_t, beta or class, source, note. So the same file always
- * gives the same first error, as "JSONPATH: message"; only the first is kept.
+ * gives the same first error, as "JSONPATH: message" (the checks of base/jsoncheck.h,
+ * copying strings into the table's arena); only the first is kept.
  *
  * Every code, CAS number, Chinese name and alias of a substance is a lookup key, and no
  * key may belong to two substances (nor twice to one): a lookup is never ambiguous.
@@ -18,196 +19,33 @@
 
 #include "base/arena.h"
 #include "base/fileread.h"
+#include "base/jsoncheck.h"
 #include "base/jsonutil.h"
 
 #include <assert.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define TABLE_FORMAT  "anjian-major-hazard-table"
 #define TABLE_VERSION 1
-#define PATH_LEN      128
-#define QUOTE_BYTES   40 /* bytes of a user string quoted in a message */
 
-/* ---- checked reading ------------------------------------------------------------------ */
-
-typedef struct reader {
-    aj_arena *arena;
-    char *err; /* the caller's buffer */
-    size_t errlen;
-    aj_err first; /* first error; AJ_OK while none */
-} reader;
-
-typedef enum kind { K_STRING, K_INTEGER, K_NUMBER, K_OBJECT, K_ARRAY } kind;
-
-typedef struct key_rule {
-    const char *key;
-    kind kind;
-    bool is_required;
-} key_rule;
-
-__attribute__((format(printf, 4, 5))) static aj_err fail(reader *r, aj_err code, const char *path,
-                                                         const char *fmt, ...) {
-    if (r->first != AJ_OK) return code;
-    r->first = code;
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (r->errlen) snprintf(r->err, r->errlen, "%s: %s", path, msg);
-    return code;
-}
-
-static aj_err nomem(reader *r, const void *p, const char *path) {
-    return p ? AJ_OK : fail(r, AJ_ENOMEM, path, "out of memory");
-}
-
-__attribute__((format(printf, 3, 4))) static void path_of(char out[PATH_LEN], const char *base,
-                                                          const char *fmt, ...) {
-    int n = snprintf(out, PATH_LEN, "%s", base);
-    if (n < 0 || n >= PATH_LEN) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out + n, PATH_LEN - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
-/* s made safe to quote: at most QUOTE_BYTES bytes cut at a UTF-8 boundary ("..." added),
- * quotes, backslashes and control characters escaped. */
-static const char *quote(const char *s, char buf[200]) {
-    size_t o = 0, i = 0, len = strlen(s);
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (n > len - i) n = len - i;
-        if (i + n > QUOTE_BYTES) break;
-        if (c < 0x20 || c == 0x7F) {
-            o += (size_t)snprintf(buf + o, 200 - o, "\\x%02X", c);
-        } else {
-            if (c == '"' || c == '\\') buf[o++] = '\\';
-            memcpy(buf + o, s + i, n);
-            o += n;
-        }
-        i += n;
-    }
-    if (i < len) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = 0;
-    return buf;
-}
-
-/* v as short as it can be written and still read back the same: 70, 0.5, 70.000001,
- * 0.19999999999999996 (so a message never shows two different numbers alike). */
-static const char *num(double v, char buf[32]) {
-    static const int precisions[] = {6, 15, 17};
-    for (int i = 0; i < 3; i++) {
-        snprintf(buf, 32, "%.*g", precisions[i], v);
-        if (isnan(v) || strtod(buf, NULL) == v) break;
-    }
-    return buf;
-}
-
-static const char *kind_of(const json_t *j) {
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a real number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "unknown";
-}
-
-static bool has_kind(const json_t *j, kind k) {
-    static const json_type types[] = {JSON_STRING, JSON_INTEGER, JSON_REAL, JSON_OBJECT, JSON_ARRAY};
-    return k == K_NUMBER ? json_is_number(j) : json_typeof(j) == types[k];
-}
-
-/* j is an object with only keys of rules (first unknown key in document order is
- * reported), every required key, and each present key of its kind (in rule order). */
-static aj_err object(reader *r, const json_t *j, const char *path, const key_rule *rules, int n_rules) {
-    static const char *const kind_names[] = {"a string", "an integer", "a number", "an object", "an array"};
-    if (!json_is_object(j)) return fail(r, AJ_EINVAL, path, "must be an object, not %s", kind_of(j));
-    const char *key;
-    const json_t *value;
-    char q[200];
-    json_object_foreach((json_t *)j, key, value) {
-        int i = 0;
-        while (i < n_rules && strcmp(key, rules[i].key) != 0) i++;
-        if (i == n_rules) return fail(r, AJ_EINVAL, path, "unknown key \"%s\"", quote(key, q));
-    }
-    for (int i = 0; i < n_rules; i++) {
-        value = json_object_get(j, rules[i].key);
-        if (!value && rules[i].is_required)
-            return fail(r, AJ_EINVAL, path, "missing key \"%s\"", rules[i].key);
-        if (value && !has_kind(value, rules[i].kind)) {
-            char sub[PATH_LEN];
-            path_of(sub, path, ".%s", rules[i].key);
-            return fail(r, AJ_EINVAL, sub, "must be %s, not %s", kind_names[rules[i].kind], kind_of(value));
-        }
-    }
-    return AJ_OK;
-}
-
-/* The array j has n_min to n_max items (more: AJ_ETOOBIG). */
-static aj_err count(reader *r, const json_t *j, const char *path, const char *what, int n_min, int n_max) {
-    size_t n = json_array_size(j);
-    if (n > (size_t)n_max) return fail(r, AJ_ETOOBIG, path, "too many %s (%zu; at most %d)", what, n, n_max);
-    if (n < (size_t)n_min) return fail(r, AJ_EINVAL, path, "must not be empty");
-    return AJ_OK;
-}
-
-/* An arena copy of the string j: a string, non-empty, no NUL, at most max_len bytes. */
-static aj_err string(reader *r, const json_t *j, const char *path, size_t max_len, const char **out) {
-    if (!json_is_string(j)) return fail(r, AJ_EINVAL, path, "must be a string, not %s", kind_of(j));
-    const char *s = json_string_value(j);
-    size_t len = json_string_length(j);
-    if (strlen(s) != len) return fail(r, AJ_EINVAL, path, "must not contain a NUL character");
-    if (len == 0) return fail(r, AJ_EINVAL, path, "must not be empty");
-    if (len > max_len) return fail(r, AJ_ETOOBIG, path, "longer than %zu bytes (%zu)", max_len, len);
-    *out = aj_arena_strdup(r->arena, s);
-    return nomem(r, *out, path);
-}
-
-static aj_err text(reader *r, const json_t *j, const char *path, aj_mh_text *out) {
-    static const key_rule rules[] = {{"en", K_STRING, true}, {"zh", K_STRING, true}};
-    char sub[PATH_LEN];
-    aj_err e = object(r, j, path, rules, 2);
-    if (!e) path_of(sub, path, ".en");
-    if (!e) e = string(r, json_object_get(j, "en"), sub, AJ_MH_NAME_LEN_MAX, &out->en);
-    if (!e) path_of(sub, path, ".zh");
-    if (!e) e = string(r, json_object_get(j, "zh"), sub, AJ_MH_NAME_LEN_MAX, &out->zh);
-    return e;
-}
+/* ---- checked reading (on base/jsoncheck.h) -------------------------------------------- */
 
 /* A number (j known to be one) with min <= v <= max, or 0 < v <= max when min is 0;
  * unit names it in the message. */
-static aj_err number(reader *r, const json_t *j, const char *path, double min, double max, const char *unit,
+static aj_err number(aj_jc *r, const json_t *j, const char *path, double min, double max, const char *unit,
                      double *out) {
     double v = json_number_value(j);
-    char shown[32];
+    char shown[AJ_JC_NUM_LEN];
     if (min == 0 && !(v > 0 && v <= max))
-        return fail(r, AJ_EINVAL, path, "must be more than 0 and at most %g%s, not %s", max, unit,
-                    num(v, shown));
+        return aj_jc_fail(r, AJ_EINVAL, path, "must be more than 0 and at most %g%s, not %s", max, unit,
+                          aj_jc_num(v, shown));
     if (min > 0 && !(v >= min && v <= max))
-        return fail(r, AJ_EINVAL, path, "must be from %g to %g%s, not %s", min, max, unit, num(v, shown));
+        return aj_jc_fail(r, AJ_EINVAL, path, "must be from %g to %g%s, not %s", min, max, unit,
+                          aj_jc_num(v, shown));
     *out = v;
     return AJ_OK;
 }
@@ -227,14 +65,14 @@ static bool is_code(const char *s) {
     return true;
 }
 
-static aj_err code(reader *r, const json_t *j, const char *path, const char **out) {
-    char q[200];
+static aj_err code(aj_jc *r, const json_t *j, const char *path, const char **out) {
+    char q[AJ_JC_QUOTE_LEN];
     const char *s = json_string_value(j);
     if (strlen(s) != json_string_length(j) || !is_code(s))
-        return fail(r, AJ_EINVAL, path, "\"%s\" is not a code (1 to %d letters, digits, _ or .)", quote(s, q),
-                    AJ_MH_CODE_LEN_MAX);
+        return aj_jc_fail(r, AJ_EINVAL, path, "\"%s\" is not a code (1 to %d letters, digits, _ or .)",
+                          aj_jc_quote(s, q), AJ_MH_CODE_LEN_MAX);
     *out = aj_arena_strdup(r->arena, s);
-    return nomem(r, *out, path);
+    return aj_jc_nomem(r, *out, path);
 }
 
 /* The check digit a CAS number "NNNNNNN-NN-C" should have, or -1 when s is not shaped
@@ -286,42 +124,42 @@ int aj_mh_category_find(const aj_mh_table *table, const char *code) {
 
 /* ---- categories ----------------------------------------------------------------------- */
 
-static aj_err category(reader *r, const json_t *j, const char *path, const aj_mh_table *t,
-                       aj_mh_category *c) {
-    static const key_rule rules[] = {{"code", K_STRING, true},
-                                     {"name", K_OBJECT, true},
-                                     {"critical_t", K_NUMBER, true},
-                                     {"beta", K_NUMBER, true},
-                                     {"source", K_STRING, true}};
-    char sub[PATH_LEN];
-    aj_err e = object(r, j, path, rules, 5);
+static aj_err category(aj_jc *r, const json_t *j, const char *path, const aj_mh_table *t, aj_mh_category *c) {
+    static const aj_jc_key rules[] = {{"code", AJ_JC_STRING, true},
+                                      {"name", AJ_JC_OBJECT, true},
+                                      {"critical_t", AJ_JC_NUMBER, true},
+                                      {"beta", AJ_JC_NUMBER, true},
+                                      {"source", AJ_JC_STRING, true}};
+    char sub[AJ_JC_PATH_LEN];
+    aj_err e = aj_jc_object(r, j, path, rules, 5);
     if (e) return e;
-    path_of(sub, path, ".code");
+    aj_jc_path(sub, path, ".code");
     if ((e = code(r, json_object_get(j, "code"), sub, &c->code))) return e;
     if (aj_mh_category_find(t, c->code) >= 0)
-        return fail(r, AJ_EINVAL, sub, "duplicate code \"%s\"", c->code);
-    path_of(sub, path, ".name");
-    if ((e = text(r, json_object_get(j, "name"), sub, &c->name))) return e;
-    path_of(sub, path, ".critical_t");
+        return aj_jc_fail(r, AJ_EINVAL, sub, "duplicate code \"%s\"", c->code);
+    aj_jc_path(sub, path, ".name");
+    if ((e = aj_jc_text(r, json_object_get(j, "name"), sub, AJ_MH_NAME_LEN_MAX, &c->name.en, &c->name.zh)))
+        return e;
+    aj_jc_path(sub, path, ".critical_t");
     if ((e = number(r, json_object_get(j, "critical_t"), sub, AJ_MH_CRITICAL_T_MIN, AJ_MH_CRITICAL_T_MAX,
                     " t", &c->critical_t)))
         return e;
-    path_of(sub, path, ".beta");
+    aj_jc_path(sub, path, ".beta");
     if ((e = number(r, json_object_get(j, "beta"), sub, 0, AJ_MH_BETA_MAX, "", &c->beta))) return e;
-    path_of(sub, path, ".source");
-    return string(r, json_object_get(j, "source"), sub, AJ_MH_NAME_LEN_MAX, &c->source);
+    aj_jc_path(sub, path, ".source");
+    return aj_jc_string(r, json_object_get(j, "source"), sub, AJ_MH_NAME_LEN_MAX, &c->source);
 }
 
-static aj_err categories(reader *r, const json_t *arr, aj_mh_table *t) {
-    aj_err e = count(r, arr, "$.categories", "categories", 1, AJ_MH_CATEGORIES_MAX);
+static aj_err categories(aj_jc *r, const json_t *arr, aj_mh_table *t) {
+    aj_err e = aj_jc_count(r, arr, "$.categories", "categories", 1, AJ_MH_CATEGORIES_MAX);
     if (e) return e;
     int n = (int)json_array_size(arr);
     aj_mh_category *c = aj_arena_alloc(r->arena, (size_t)n * sizeof *c);
-    if ((e = nomem(r, c, "$.categories"))) return e;
+    if ((e = aj_jc_nomem(r, c, "$.categories"))) return e;
     t->categories = c;
     for (int i = 0; i < n; i++) {
-        char at[PATH_LEN];
-        path_of(at, "$.categories", "[%d]", i);
+        char at[AJ_JC_PATH_LEN];
+        aj_jc_path(at, "$.categories", "[%d]", i);
         if ((e = category(r, json_array_get(arr, (size_t)i), at, t, &c[i]))) return e;
         t->n_categories = i + 1;
     }
@@ -331,40 +169,43 @@ static aj_err categories(reader *r, const json_t *arr, aj_mh_table *t) {
 /* ---- substances ----------------------------------------------------------------------- */
 
 /* key is no key yet of substances 0..self (self is being read: its keys so far count). */
-static aj_err unique_key(reader *r, const aj_mh_substance *subs, int self, const char *key,
-                         const char *path) {
+static aj_err unique_key(aj_jc *r, const aj_mh_substance *subs, int self, const char *key, const char *path) {
     int owner = key_owner(subs, self + 1, key);
-    char q[200];
+    char q[AJ_JC_QUOTE_LEN];
     if (owner < 0) return AJ_OK;
-    return fail(r, AJ_EINVAL, path, "\"%s\" already names substances[%d] (%s)", quote(key, q), owner,
-                subs[owner].code);
+    return aj_jc_fail(r, AJ_EINVAL, path, "\"%s\" already names substances[%d] (%s)", aj_jc_quote(key, q),
+                      owner, subs[owner].code);
 }
 
 /* The optional list of names ("aliases") or CAS numbers ("cas") of substance self. */
-static aj_err key_list(reader *r, const json_t *arr, const char *path, bool is_cas_list,
-                       aj_mh_substance *subs, int self) {
+static aj_err key_list(aj_jc *r, const json_t *arr, const char *path, bool is_cas_list, aj_mh_substance *subs,
+                       int self) {
     aj_mh_substance *s = &subs[self];
     int n_max = is_cas_list ? AJ_MH_CAS_MAX : AJ_MH_ALIASES_MAX;
-    aj_err e = count(r, arr, path, is_cas_list ? "CAS numbers" : "aliases", 0, n_max);
+    aj_err e = aj_jc_count(r, arr, path, is_cas_list ? "CAS numbers" : "aliases", 0, n_max);
     if (e || !arr) return e;
     int n = (int)json_array_size(arr);
     const char **list = aj_arena_alloc(r->arena, (size_t)n * sizeof *list);
-    if ((e = nomem(r, list, path))) return e;
+    if ((e = aj_jc_nomem(r, list, path))) return e;
     if (is_cas_list)
         s->cas = list;
     else
         s->aliases = list;
     for (int i = 0; i < n; i++) {
-        char at[PATH_LEN], q[200];
-        path_of(at, path, "[%d]", i);
-        if ((e = string(r, json_array_get(arr, (size_t)i), at, AJ_MH_NAME_LEN_MAX, &list[i]))) return e;
+        char at[AJ_JC_PATH_LEN], q[AJ_JC_QUOTE_LEN];
+        aj_jc_path(at, path, "[%d]", i);
+        const json_t *item = json_array_get(arr, (size_t)i);
+        if (!json_is_string(item))
+            return aj_jc_fail(r, AJ_EINVAL, at, "must be a string, not %s", aj_jc_kind_of(item));
+        if ((e = aj_jc_string(r, item, at, AJ_MH_NAME_LEN_MAX, &list[i]))) return e;
         int check = is_cas_list ? cas_check_digit(list[i]) : 0;
         if (check < 0)
-            return fail(r, AJ_EINVAL, at, "\"%s\" is not a CAS number (2-7 digits, 2 digits, 1 check digit)",
-                        quote(list[i], q));
+            return aj_jc_fail(r, AJ_EINVAL, at,
+                              "\"%s\" is not a CAS number (2-7 digits, 2 digits, 1 check digit)",
+                              aj_jc_quote(list[i], q));
         if (is_cas_list && !is_cas(list[i]))
-            return fail(r, AJ_EINVAL, at, "\"%s\" has a wrong check digit (%.*s%d?)", list[i],
-                        (int)strlen(list[i]) - 1, list[i], check);
+            return aj_jc_fail(r, AJ_EINVAL, at, "\"%s\" has a wrong check digit (%.*s%d?)", list[i],
+                              (int)strlen(list[i]) - 1, list[i], check);
         if ((e = unique_key(r, subs, self, list[i], at))) return e;
         if (is_cas_list)
             s->n_cas = i + 1;
@@ -375,73 +216,75 @@ static aj_err key_list(reader *r, const json_t *arr, const char *path, bool is_c
 }
 
 /* Exactly one of "beta" (Table 3) and "class" (a category; Table 4). */
-static aj_err beta_or_class(reader *r, const json_t *j, const char *path, const aj_mh_table *t,
+static aj_err beta_or_class(aj_jc *r, const json_t *j, const char *path, const aj_mh_table *t,
                             aj_mh_substance *s) {
     const json_t *beta = json_object_get(j, "beta"), *cls = json_object_get(j, "class");
-    char sub[PATH_LEN], q[200];
+    char sub[AJ_JC_PATH_LEN], q[AJ_JC_QUOTE_LEN];
     if (beta && cls)
-        return fail(r, AJ_EINVAL, path,
-                    "both \"beta\" and \"class\" (beta comes from Table 3 or from the class)");
-    if (!beta && !cls) return fail(r, AJ_EINVAL, path, "missing key \"beta\" or \"class\"");
+        return aj_jc_fail(r, AJ_EINVAL, path,
+                          "both \"beta\" and \"class\" (beta comes from Table 3 or from the class)");
+    if (!beta && !cls) return aj_jc_fail(r, AJ_EINVAL, path, "missing key \"beta\" or \"class\"");
     s->category = -1;
     if (beta) {
-        path_of(sub, path, ".beta");
+        aj_jc_path(sub, path, ".beta");
         return number(r, beta, sub, 0, AJ_MH_BETA_MAX, "", &s->beta);
     }
-    path_of(sub, path, ".class");
+    aj_jc_path(sub, path, ".class");
     s->category = aj_mh_category_find(t, json_string_value(cls));
     if (s->category < 0 || strlen(json_string_value(cls)) != json_string_length(cls))
-        return fail(r, AJ_EINVAL, sub, "unknown category \"%s\"", quote(json_string_value(cls), q));
+        return aj_jc_fail(r, AJ_EINVAL, sub, "unknown category \"%s\"",
+                          aj_jc_quote(json_string_value(cls), q));
     return AJ_OK;
 }
 
-static aj_err substance(reader *r, const json_t *j, const char *path, aj_mh_table *t, aj_mh_substance *subs,
+static aj_err substance(aj_jc *r, const json_t *j, const char *path, aj_mh_table *t, aj_mh_substance *subs,
                         int self) {
-    static const key_rule rules[] = {
-        {"code", K_STRING, true},   {"name", K_OBJECT, true},       {"aliases", K_ARRAY, false},
-        {"cas", K_ARRAY, false},    {"critical_t", K_NUMBER, true}, {"beta", K_NUMBER, false},
-        {"class", K_STRING, false}, {"source", K_STRING, true},     {"note", K_STRING, false}};
+    static const aj_jc_key rules[] = {
+        {"code", AJ_JC_STRING, true},   {"name", AJ_JC_OBJECT, true},       {"aliases", AJ_JC_ARRAY, false},
+        {"cas", AJ_JC_ARRAY, false},    {"critical_t", AJ_JC_NUMBER, true}, {"beta", AJ_JC_NUMBER, false},
+        {"class", AJ_JC_STRING, false}, {"source", AJ_JC_STRING, true},     {"note", AJ_JC_STRING, false}};
     aj_mh_substance *s = &subs[self];
-    char sub[PATH_LEN];
-    aj_err e = object(r, j, path, rules, 9);
+    char sub[AJ_JC_PATH_LEN];
+    aj_err e = aj_jc_object(r, j, path, rules, 9);
     if (e) return e;
     const char *code_read;
     aj_mh_text name;
-    path_of(sub, path, ".code");
+    aj_jc_path(sub, path, ".code");
     if ((e = code(r, json_object_get(j, "code"), sub, &code_read))) return e;
     if ((e = unique_key(r, subs, self, code_read, sub))) return e;
     s->code = code_read;
-    path_of(sub, path, ".name");
-    if ((e = text(r, json_object_get(j, "name"), sub, &name))) return e;
-    path_of(sub, path, ".name.zh");
+    aj_jc_path(sub, path, ".name");
+    if ((e = aj_jc_text(r, json_object_get(j, "name"), sub, AJ_MH_NAME_LEN_MAX, &name.en, &name.zh)))
+        return e;
+    aj_jc_path(sub, path, ".name.zh");
     if ((e = unique_key(r, subs, self, name.zh, sub))) return e;
     s->name = name;
-    path_of(sub, path, ".aliases");
+    aj_jc_path(sub, path, ".aliases");
     if ((e = key_list(r, json_object_get(j, "aliases"), sub, false, subs, self))) return e;
-    path_of(sub, path, ".cas");
+    aj_jc_path(sub, path, ".cas");
     if ((e = key_list(r, json_object_get(j, "cas"), sub, true, subs, self))) return e;
-    path_of(sub, path, ".critical_t");
+    aj_jc_path(sub, path, ".critical_t");
     if ((e = number(r, json_object_get(j, "critical_t"), sub, AJ_MH_CRITICAL_T_MIN, AJ_MH_CRITICAL_T_MAX,
                     " t", &s->critical_t)))
         return e;
     if ((e = beta_or_class(r, j, path, t, s))) return e;
-    path_of(sub, path, ".source");
-    if ((e = string(r, json_object_get(j, "source"), sub, AJ_MH_NAME_LEN_MAX, &s->source))) return e;
+    aj_jc_path(sub, path, ".source");
+    if ((e = aj_jc_string(r, json_object_get(j, "source"), sub, AJ_MH_NAME_LEN_MAX, &s->source))) return e;
     const json_t *note = json_object_get(j, "note");
-    path_of(sub, path, ".note");
-    return note ? string(r, note, sub, AJ_MH_NOTE_LEN_MAX, &s->note) : AJ_OK;
+    aj_jc_path(sub, path, ".note");
+    return note ? aj_jc_string(r, note, sub, AJ_MH_NOTE_LEN_MAX, &s->note) : AJ_OK;
 }
 
-static aj_err substances(reader *r, const json_t *arr, aj_mh_table *t) {
-    aj_err e = count(r, arr, "$.substances", "substances", 1, AJ_MH_SUBSTANCES_MAX);
+static aj_err substances(aj_jc *r, const json_t *arr, aj_mh_table *t) {
+    aj_err e = aj_jc_count(r, arr, "$.substances", "substances", 1, AJ_MH_SUBSTANCES_MAX);
     if (e) return e;
     int n = (int)json_array_size(arr);
     aj_mh_substance *s = aj_arena_alloc(r->arena, (size_t)n * sizeof *s);
-    if ((e = nomem(r, s, "$.substances"))) return e;
+    if ((e = aj_jc_nomem(r, s, "$.substances"))) return e;
     t->substances = s;
     for (int i = 0; i < n; i++) {
-        char at[PATH_LEN];
-        path_of(at, "$.substances", "[%d]", i);
+        char at[AJ_JC_PATH_LEN];
+        aj_jc_path(at, "$.substances", "[%d]", i);
         if ((e = substance(r, json_array_get(arr, (size_t)i), at, t, s, i))) return e;
         t->n_substances = i + 1;
     }
@@ -450,25 +293,16 @@ static aj_err substances(reader *r, const json_t *arr, aj_mh_table *t) {
 
 /* ---- the whole file ------------------------------------------------------------------- */
 
-static aj_err document(reader *r, const json_t *doc, aj_mh_table *t) {
-    static const key_rule rules[] = {{"format", K_STRING, true},
-                                     {"version", K_INTEGER, true},
-                                     {"standard", K_STRING, true},
-                                     {"categories", K_ARRAY, true},
-                                     {"substances", K_ARRAY, true}};
-    aj_err e = object(r, doc, "$", rules, 5);
-    if (e) return e;
-    const json_t *format = json_object_get(doc, "format");
-    char q[200];
-    if (strcmp(json_string_value(format), TABLE_FORMAT) != 0 ||
-        json_string_length(format) != strlen(TABLE_FORMAT))
-        return fail(r, AJ_EINVAL, "$.format", "must be \"" TABLE_FORMAT "\", not \"%s\"",
-                    quote(json_string_value(format), q));
-    json_int_t version = json_integer_value(json_object_get(doc, "version"));
-    if (version != TABLE_VERSION)
-        return fail(r, AJ_EINVAL, "$.version", "unsupported version %lld (this build reads %d)",
-                    (long long)version, TABLE_VERSION);
-    e = string(r, json_object_get(doc, "standard"), "$.standard", AJ_MH_NAME_LEN_MAX, &t->standard);
+static aj_err document(aj_jc *r, const json_t *doc, aj_mh_table *t) {
+    static const aj_jc_key rules[] = {{"format", AJ_JC_STRING, true},
+                                      {"version", AJ_JC_INTEGER, true},
+                                      {"standard", AJ_JC_STRING, true},
+                                      {"categories", AJ_JC_ARRAY, true},
+                                      {"substances", AJ_JC_ARRAY, true}};
+    aj_err e = aj_jc_object(r, doc, "$", rules, 5);
+    if (!e) e = aj_jc_format_version(r, doc, TABLE_FORMAT, TABLE_VERSION);
+    if (!e)
+        e = aj_jc_string(r, json_object_get(doc, "standard"), "$.standard", AJ_MH_NAME_LEN_MAX, &t->standard);
     if (!e) e = categories(r, json_object_get(doc, "categories"), t);
     if (!e) e = substances(r, json_object_get(doc, "substances"), t);
     return e;
@@ -480,9 +314,9 @@ aj_err aj_mh_table_parse(const char *text, size_t len, aj_mh_table **out, char *
     json_t *doc = NULL;
     aj_err e = aj_json_parse(text, len, &doc, err, errlen);
     if (e) return e;
-    reader r = {.arena = aj_arena_new(), .err = err, .errlen = errlen};
+    aj_jc r = {.arena = aj_arena_new(), .err = err, .errlen = errlen};
     aj_mh_table *t = r.arena ? aj_arena_alloc(r.arena, sizeof *t) : NULL;
-    if ((e = nomem(&r, t, "$")) == AJ_OK) {
+    if ((e = aj_jc_nomem(&r, t, "$")) == AJ_OK) {
         t->arena = r.arena;
         e = document(&r, doc, t);
     }
@@ -638,9 +472,9 @@ static aj_err item(const aj_mh_table *t, const aj_mh_item *it, int i, aj_mh_item
         return AJ_EINVAL;
     }
     if (!(it->q_t >= 0 && it->q_t <= AJ_MH_QUANTITY_T_MAX)) {
-        char shown[32];
+        char shown[AJ_JC_NUM_LEN];
         snprintf(err, errlen, "items[%d].q_t: must be from 0 to %g t, not %s", i, AJ_MH_QUANTITY_T_MAX,
-                 num(it->q_t, shown));
+                 aj_jc_num(it->q_t, shown));
         return AJ_EINVAL;
     }
     out->category = it->category >= 0 ? it->category : s->category;
