@@ -58,10 +58,15 @@ bdb="sqlite:$bdir/anjian.db"
 ./build/anjian admin create-enterprise --db "$bdb" --code demo --name "华东精细化工有限公司" >/dev/null
 ./build/anjian admin create-user --db "$bdb" --enterprise demo --username admin --roles admin --password-file "$bdir/pw" >/dev/null
 ./build/anjian admin import-plant --db "$bdb" --enterprise demo plants/demo-chemical.json >/dev/null
-bport=$(( 58000 + RANDOM % 1000 ))
+# a port the kernel says is free (a fixed range collided with other servers of the run)
+bport=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 ANJIAN_LOG_LEVEL=warn ./build/anjian serve --db "$bdb" --listen "127.0.0.1:$bport" &
 browser_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$bport/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$bport/healthz" >/dev/null 2>&1 && break
+  kill -0 "$browser_pid" 2>/dev/null || { echo "the browser-test server exited" >&2; exit 1; }
+  sleep 0.1
+done
 # (the incident case runs the simulator: ANJIAN_BIN)
 (cd tests/e2e && ANJIAN_URL="http://127.0.0.1:$bport" ANJIAN_ADMIN_USER=admin ANJIAN_ADMIN_PASSWORD="$bpass" \
    ANJIAN_BIN="$root/build/anjian" ANJIAN_ARTIFACTS="$work/artifacts" node --test browser.test.mjs)
