@@ -61,4 +61,15 @@ const me = (await call(admin, 'GET', '/api/v1/users')).items.find((u) => u.usern
 await call(admin, 'POST', `/api/v1/hazards/${h2.id}/register`, { grade: 'general', assignee_id: me.id,
   deadline: new Date(Date.now() + 3 * 86400000).toISOString() });
 await hz('TF1', 'housekeeping', '防火堤内又见杂物', 130, 62);
-console.log('[demo] risk register (four-colour map) and hidden dangers filled');
+// a major hazard source (GB 18218): the liquid-ammonia tanks T-109/T-110, live from their level
+// gauges (0–3 m; about 10 t of NH₃ per metre of level), 25 t design maximum each
+const levelTag = async (code) => (await call(admin, 'GET', `/api/v1/tags?key=${encodeURIComponent(`JS01.${code}.level`)}`)).items[0];
+const tank = async (code) => {
+  const tag = await levelTag(code);
+  return { substance: 'ammonia', q_t: 25, note: code, ...(tag ? { tag_id: tag.id, factor: 10, offset_t: 0 } : {}) };
+};
+if (areas.TF2 && !(await call(admin, 'GET', '/api/v1/major-hazards')).items.length) {
+  await call(admin, 'POST', '/api/v1/major-hazards', { site_id: site.id, area_id: areas.TF2.id, code: 'MH-TF2', name: '液氨罐区',
+    kind: 'storage', people_500m: 120, warn_threshold: 0.9, items: [await tank('T-109'), await tank('T-110')] });
+}
+console.log('[demo] risk register (four-colour map), a major hazard source and hidden dangers filled');

@@ -11,6 +11,7 @@
 struct aj_engine;
 struct aj_permit_catalogue;
 struct aj_risk_bands;
+struct aj_mh_table;
 
 typedef struct aj_app {
     aj_config cfg;
@@ -19,6 +20,7 @@ typedef struct aj_app {
     struct aj_permit_catalogue *permits; /* work-permit types (NULL: permits unavailable) */
     struct aj_risk_bands *risk_bands;    /* default risk bands (NULL: the register is unavailable) */
     char *risk_bands_text;               /* their JSON text, as GET /risk-bands shows it */
+    struct aj_mh_table *mh_table;        /* GB 18218 table (NULL: major hazard register unavailable) */
     aj_throttle *throttle;
     aj_metrics metrics;
     int64_t started_ms;

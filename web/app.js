@@ -19,9 +19,13 @@ import * as permit from './js/pages/permit.js';
 import * as hazards from './js/pages/hazards.js';
 import * as hazard from './js/pages/hazard.js';
 import * as hazardReport from './js/pages/hazardreport.js';
+import * as preventionKpi from './js/pages/preventionkpi.js';
 import * as risks from './js/pages/risks.js';
 import * as riskMap from './js/pages/riskmap.js';
 import * as riskCard from './js/pages/riskcard.js';
+import * as majorHazards from './js/pages/majorhazards.js';
+import * as inspections from './js/pages/inspections.js';
+import * as inspection from './js/pages/inspection.js';
 import { startFeed, stopFeed } from './js/alarmfeed.js';
 import { startIncidentFeed, stopIncidentFeed } from './js/incidentfeed.js';
 
@@ -46,9 +50,14 @@ const ROUTES = [
   { re: /^\/hazards$/, nav: 'hazards', page: hazards.renderList },
   { re: /^\/hazards\/report$/, nav: 'hazard-report', page: hazardReport.renderReport },
   { re: /^\/hazards\/(\d+)$/, nav: 'hazards', page: hazard.renderDetail },
+  { re: /^\/prevention-kpi$/, nav: 'prevention-kpi', page: preventionKpi.render },
   { re: /^\/risk-map$/, nav: 'risk-map', page: riskMap.renderMap },
   { re: /^\/risks$/, nav: 'risks', page: risks.renderList },
   { re: /^\/risks\/(\d+)\/card$/, nav: 'risks', page: riskCard.renderCard },
+  { re: /^\/major-hazards$/, nav: 'major-hazards', page: majorHazards.render },
+  { re: /^\/inspections$/, nav: 'inspections', page: inspections.renderList },
+  { re: /^\/inspections\/tasks\/(\d+)$/, nav: 'inspections', page: inspection.renderTask },
+  { re: /^\/my-inspections$/, nav: 'my-inspections', page: inspection.renderMine },
 ];
 
 const app = document.getElementById('app');

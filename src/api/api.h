@@ -8,6 +8,14 @@
  * first n_required are required; names every unknown and missing field in one 400. */
 aj_err aj_api_check_fields(aj_req *req, const char *const *allowed, int n_required);
 
+/* One row by id in the caller's scope: runs "<select> WHERE <alias>.id = ? AND <the
+ * caller's enterprises> AND <sites>" (select is "SELECT cols FROM table alias [joins]";
+ * alias owns the enterprise_id and site_id columns). *out has exactly one row (the caller
+ * frees it), or the answer is 404 "<what> <id> not found" (500 on a store error) and *out
+ * is NULL. */
+aj_err aj_api_scoped_row(aj_req *req, const char *select, const char *alias, int64_t id, const char *what,
+                         aj_result **out);
+
 aj_err aj_api_healthz(aj_req *req);
 aj_err aj_api_metrics(aj_req *req);
 aj_err aj_api_routes(aj_req *req);
@@ -102,9 +110,23 @@ aj_err aj_api_hazards_accept(aj_req *req);
 aj_err aj_api_hazards_reject(aj_req *req);
 aj_err aj_api_hazards_close(aj_req *req);
 aj_err aj_api_hazard_policy_put(aj_req *req);
-aj_err aj_api_hazard_kpi(aj_req *req);
+aj_err aj_api_hazard_kpi(aj_req *req);     /* prevention_kpi.c: totals, by department or period */
+aj_err aj_api_hazards_export(aj_req *req); /* prevention_kpi.c: the regulator export (CSV, XLSX) */
 aj_err aj_api_hazard_photos_upload(aj_req *req);
 aj_err aj_api_hazard_photo_get(aj_req *req);
+/* inspections (inspections_api.c, inspections_plans.c, inspections_tasks.c, docs/inspections.md) */
+aj_err aj_api_inspection_checkpoints_list(aj_req *req);
+aj_err aj_api_inspection_checkpoints_get(aj_req *req);
+aj_err aj_api_inspection_checkpoints_create(aj_req *req);
+aj_err aj_api_inspection_shifts_get(aj_req *req);
+aj_err aj_api_inspection_shifts_put(aj_req *req);
+aj_err aj_api_inspection_plans_list(aj_req *req);
+aj_err aj_api_inspection_plans_get(aj_req *req);
+aj_err aj_api_inspection_plans_create(aj_req *req);
+aj_err aj_api_inspection_plans_patch(aj_req *req);
+aj_err aj_api_inspection_tasks_list(aj_req *req);
+aj_err aj_api_inspection_tasks_get(aj_req *req);
+aj_err aj_api_inspection_scans_create(aj_req *req);
 /* the risk register (risk_api.c, docs/risk.md) */
 aj_err aj_api_risk_bands_get(aj_req *req);
 aj_err aj_api_risk_bands_put(aj_req *req);
@@ -113,5 +135,12 @@ aj_err aj_api_risk_points_get(aj_req *req);
 aj_err aj_api_risk_points_create(aj_req *req);
 aj_err aj_api_risk_points_patch(aj_req *req);
 aj_err aj_api_risk_map(aj_req *req);
+/* major hazard sources in the register (major_hazards_api.c, docs/risk.md) */
+aj_err aj_api_major_hazards_list(aj_req *req);
+aj_err aj_api_major_hazards_get(aj_req *req);
+aj_err aj_api_major_hazards_create(aj_req *req);
+aj_err aj_api_major_hazards_patch(aj_req *req);
+aj_err aj_api_major_hazards_events(aj_req *req);
+aj_err aj_api_gb18218(aj_req *req);
 
 #endif

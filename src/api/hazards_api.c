@@ -4,12 +4,14 @@
  *   POST /api/v1/hazards                 report one (from a phone: place, category, text)
  *   GET  /api/v1/hazards/{id}            one, with photos and timeline
  *   POST /api/v1/hazards/{id}/register | rectify | accept | reject | close
- *   GET  /api/v1/hazard-kpi              rectification, on-time, overdue, repeat rates
  *   PUT  /api/v1/hazard-policy           escalation step and repeat window of the enterprise
  *
  * Every change is one transaction with its timeline entry and audit record; refusals are
- * 409 with details.refusal (src/hazard/hazard.h). Photos: hazard_photos.c. */
+ * 409 with details.refusal (src/hazard/hazard.h). Photos: hazard_photos.c; inserting a
+ * hazard (also from an inspection finding): hazard_new.c; KPIs and the regulator export:
+ * prevention_kpi.c. */
 #include "api/api.h"
+#include "api/hazard_int.h"
 #include "api/resource.h"
 #include "audit/audit.h"
 #include "auth/perm.h"
@@ -98,33 +100,6 @@ static aj_err check_texts(aj_req *req, const char *const *names) {
     return AJ_OK;
 }
 
-/* Timeline entry and audit record, inside the open transaction. */
-static aj_err record(aj_req *req, int64_t id, int64_t enterprise_id, const char *number, const char *kind,
-                     const char *from, const char *to, const json_t *detail) {
-    aj_db *db = aj_req_db(req);
-    char actor[128], oid[32], action[48];
-    aj_req_actor(req, actor, sizeof actor);
-    char *dtext = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-    aj_val v[6] = {AJ_VINT(id),    AJ_VINT(enterprise_id), AJ_VINT(aj_time_now_ms()),
-                   AJ_VTEXT(kind), AJ_VTEXT(actor),        AJ_VTEXT(dtext)};
-    aj_err e = aj_db_exec(
-        db,
-        "INSERT INTO hazard_events (hazard_id, enterprise_id, at_ms, kind, actor, detail_json) VALUES "
-        "(?, ?, ?, ?, ?, ?)",
-        v, 6, NULL);
-    free(dtext);
-    if (e) return e;
-    snprintf(oid, sizeof oid, "%lld", (long long)id);
-    snprintf(action, sizeof action, "hazards.%s", kind);
-    json_t *before = from ? json_pack("{s:s, s:s}", "number", number, "state", from) : NULL;
-    json_t *after = json_pack("{s:s, s:s, s:O?}", "number", number, "state", to, "detail", detail);
-    aj_audit_entry ae = {enterprise_id, actor, action, "hazard", oid, before, after};
-    e = aj_audit_append(db, &ae);
-    json_decref(before);
-    json_decref(after);
-    return e;
-}
-
 /* ---- list and report ------------------------------------------------------------------------ */
 
 aj_err aj_api_hazards_list(aj_req *req) {
@@ -182,39 +157,6 @@ aj_err aj_api_hazards_get(aj_req *req) {
     return reply_one(req, id, 200);
 }
 
-static int64_t policy_int(aj_req *req, int64_t enterprise_id, const char *col, int64_t def) {
-    char sql[120];
-    snprintf(sql, sizeof sql, "SELECT %s FROM hazard_policy WHERE enterprise_id = ?", col);
-    aj_val v = AJ_VINT(enterprise_id);
-    int64_t out = def;
-    if (aj_db_query_int(aj_req_db(req), sql, &v, 1, &out)) return def;
-    return out;
-}
-
-/* The earliest hazard of the site this one repeats (0: none), by the repeat rule. */
-static int64_t find_repeat(aj_req *req, int64_t site_id, const aj_hazard_key *me) {
-    int64_t window_ms =
-        policy_int(req, req->auth.enterprise_id, "repeat_window_days", AJ_HAZARD_REPEAT_WINDOW_D) *
-        86400000LL;
-    aj_val v[2] = {AJ_VINT(site_id), AJ_VINT(me->reported_ms - window_ms)};
-    aj_result *r;
-    if (aj_db_query(aj_req_db(req),
-                    "SELECT id, COALESCE(area_id, 0), COALESCE(asset_id, 0), category, cause, reported_ms, "
-                    "COALESCE(repeat_of_id, 0) FROM hazards WHERE site_id = ? AND reported_ms >= ? ORDER BY "
-                    "id LIMIT 5000",
-                    v, 2, &r))
-        return 0;
-    int64_t found = 0;
-    for (int i = 0; i < aj_result_rows(r) && !found; i++) {
-        aj_hazard_key k = {aj_result_int(r, i, 1), aj_result_int(r, i, 2), aj_result_text(r, i, 3),
-                           aj_result_text(r, i, 4), aj_result_int(r, i, 5)};
-        if (aj_hazard_is_repeat(&k, me, window_ms))
-            found = aj_result_int(r, i, 6) ? aj_result_int(r, i, 6) : aj_result_int(r, i, 0);
-    }
-    aj_result_free(r);
-    return found;
-}
-
 aj_err aj_api_hazards_create(aj_req *req) {
     static const char *const allowed[] = {"site_id", "category", "description", "area_id", "asset_id",
                                           "x",       "y",        "cause",       "source",  NULL};
@@ -260,52 +202,21 @@ aj_err aj_api_hazards_create(aj_req *req) {
         return aj_req_fail(req, AJ_EINVAL, "x, y: a point on the site plan (metres), both numbers");
     if (!area && !asset && !jx)
         return aj_req_fail(req, AJ_EINVAL, "the place: give area_id, asset_id or x, y");
-    int64_t now = aj_time_now_ms();
-    aj_hazard_key me = {area, asset, category, text_member(req, "cause"), now};
-    int64_t repeat_of = find_repeat(req, site_id, &me);
-    char t[40], day[16], like[32], number[48], actor[128];
-    aj_time_format_ms(now + 480LL * 60000, t, sizeof t);
-    snprintf(day, sizeof day, "%.4s%.2s%.2s", t, t + 5, t + 8);
-    snprintf(like, sizeof like, "YH-%s-%%", day);
+    aj_hazard_new h = {.enterprise_id = enterprise_id,
+                       .site_id = site_id,
+                       .area_id = area,
+                       .asset_id = asset,
+                       .has_xy = jx != NULL,
+                       .x = jx ? json_number_value(jx) : 0,
+                       .y = jy ? json_number_value(jy) : 0,
+                       .category = category,
+                       .cause = text_member(req, "cause"),
+                       .description = description,
+                       .source = source ? source : "report"};
     aj_db *db = aj_req_db(req);
-    if ((e = aj_db_begin(db))) return aj_req_fail(req, e, "%s", aj_db_errmsg(db));
-    aj_val lv[2] = {AJ_VINT(enterprise_id), AJ_VTEXT(like)};
-    int64_t n = 0;
-    aj_db_query_int(db, "SELECT COUNT(*) FROM hazards WHERE enterprise_id = ? AND number LIKE ?", lv, 2, &n);
-    snprintf(number, sizeof number, "YH-%s-%04lld", day, (long long)n + 1);
-    aj_req_actor(req, actor, sizeof actor);
-    aj_val v[14] = {AJ_VINT(enterprise_id),
-                    AJ_VINT(site_id),
-                    AJ_VTEXT(number),
-                    AJ_VTEXT(category),
-                    AJ_VTEXT(text_member(req, "cause")),
-                    AJ_VTEXT(description),
-                    area ? AJ_VINT(area) : AJ_VNULL,
-                    asset ? AJ_VINT(asset) : AJ_VNULL,
-                    jx ? AJ_VDBL(json_number_value(jx)) : AJ_VNULL,
-                    jy ? AJ_VDBL(json_number_value(jy)) : AJ_VNULL,
-                    AJ_VTEXT(source ? source : "report"),
-                    AJ_VTEXT(req->auth.username),
-                    AJ_VINT(now),
-                    repeat_of ? AJ_VINT(repeat_of) : AJ_VNULL};
-    e = aj_db_exec(
-        db,
-        "INSERT INTO hazards (enterprise_id, site_id, number, category, cause, description, area_id, "
-        "asset_id, x, y, source, reported_by, reported_ms, repeat_of_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, 'reported')",
-        v, 14, NULL);
     int64_t id = 0;
-    if (!e)
-        e = aj_db_query_int(db, "SELECT id FROM hazards WHERE enterprise_id = ? AND number = ?",
-                            (aj_val[]){AJ_VINT(enterprise_id), AJ_VTEXT(number)}, 2, &id);
-    if (!e && repeat_of) {
-        aj_val rv = AJ_VINT(repeat_of);
-        e = aj_db_exec(db, "UPDATE hazards SET n_repeats = n_repeats + 1 WHERE id = ?", &rv, 1, NULL);
-    }
-    json_t *detail = json_pack("{s:s, s:s}", "category", category, "description", description);
-    if (repeat_of) json_object_set_new(detail, "repeat_of_id", json_integer(repeat_of));
-    if (!e) e = record(req, id, enterprise_id, number, "report", NULL, "reported", detail);
-    json_decref(detail);
+    if ((e = aj_db_begin(db))) return aj_req_fail(req, e, "%s", aj_db_errmsg(db));
+    e = aj_hazard_insert(req, &h, &id, NULL, 0);
     if (!e) e = aj_db_commit(db);
     if (e) {
         aj_db_rollback(db);
@@ -388,8 +299,8 @@ static aj_err apply(aj_req *req, act_ctx *c, aj_hazard_event ev, const aj_hazard
     if (!e) e = aj_db_exec(db, sql, v, n, &changed);
     if (!e && changed != 1) e = AJ_ECONFLICT;
     if (!e)
-        e = record(req, c->id, c->enterprise_id, c->number, aj_hazard_event_name(ev), c->state,
-                   aj_hazard_state_name(to), detail);
+        e = aj_hazard_record(req, c->id, c->enterprise_id, c->number, aj_hazard_event_name(ev), c->state,
+                             aj_hazard_state_name(to), detail);
     if (!e) e = aj_db_commit(db);
     if (e) {
         aj_db_rollback(db);
@@ -543,41 +454,5 @@ aj_err aj_api_hazard_policy_put(aj_req *req) {
         return aj_req_fail(req, e, "not changed: %s", aj_db_errmsg(db));
     }
     aj_reply_json(req, 200, json_deep_copy(req->json));
-    return AJ_OK;
-}
-
-aj_err aj_api_hazard_kpi(aj_req *req) {
-    char ent[1100], site[1100], sql[3000];
-    aj_scope_enterprise(req, "h.enterprise_id", ent, sizeof ent);
-    aj_scope_site(req, "h.site_id", site, sizeof site);
-    int64_t now = aj_time_now_ms(), from = 0;
-    const char *fs = aj_req_query(req, "from");
-    if (fs && !aj_time_parse(fs, &from)) return aj_req_fail(req, AJ_EINVAL, "from: an RFC 3339 time");
-    snprintf(
-        sql, sizeof sql,
-        "SELECT COUNT(*), "
-        "SUM(CASE WHEN h.state IN ('accepted', 'closed') THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN h.state IN ('accepted', 'closed') AND h.deadline_ms IS NOT NULL AND h.rectified_ms <= "
-        "h.deadline_ms THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN h.state NOT IN ('accepted', 'closed') AND h.deadline_ms <= ? THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN h.repeat_of_id IS NOT NULL THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN h.grade = 'major' THEN 1 ELSE 0 END) "
-        "FROM hazards h WHERE %s AND %s AND h.reported_ms >= ?",
-        ent, site);
-    aj_val v[2] = {AJ_VINT(now), AJ_VINT(from)};
-    aj_result *r;
-    aj_err e = aj_db_query(aj_req_db(req), sql, v, 2, &r);
-    if (e) return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
-    double total = (double)aj_result_int(r, 0, 0), done = (double)aj_result_int(r, 0, 1);
-    double on_time = (double)aj_result_int(r, 0, 2);
-    json_t *o = json_pack("{s:f, s:f, s:I, s:I, s:I, s:I}", "total", total, "rectified", done, "overdue",
-                          (json_int_t)aj_result_int(r, 0, 3), "repeats", (json_int_t)aj_result_int(r, 0, 4),
-                          "major", (json_int_t)aj_result_int(r, 0, 5), "on_time", (json_int_t)on_time);
-    json_object_set_new(o, "rectification_rate", total > 0 ? json_real(done / total) : json_null());
-    json_object_set_new(o, "on_time_rate", done > 0 ? json_real(on_time / done) : json_null());
-    json_object_set_new(o, "repeat_rate",
-                        total > 0 ? json_real((double)aj_result_int(r, 0, 4) / total) : json_null());
-    aj_result_free(r);
-    aj_reply_json(req, 200, o);
     return AJ_OK;
 }

@@ -549,7 +549,8 @@ aj_err aj_api_notifications_list(aj_req *req) {
     aj_val v[3] = {AJ_VINT(req->auth.enterprise_id), AJ_VINT(person), AJ_VINT(limit)};
     json_t *rows;
     if ((e = aj_db_query_json(aj_req_db(req),
-                              "SELECT id, permit_id, role, kind, text, created_ms AS created_at_ms, read_ms "
+                              "SELECT id, permit_id, hazard_id, inspection_task_id, role, kind, text, "
+                              "created_ms AS created_at_ms, read_ms "
                               "AS read_at_ms FROM notifications WHERE "
                               "enterprise_id = ? AND person_id = ? ORDER BY id DESC LIMIT ?",
                               v, 3, &rows)))

@@ -49,8 +49,7 @@ bool permit_live_value(aj_req *req, int64_t tag_id, int64_t max_age_ms, double *
 }
 
 int permit_utc_offset_min(const char *tz) {
-    if (tz && (!strcmp(tz, "UTC") || !strcmp(tz, "Etc/UTC") || !strcmp(tz, "GMT"))) return 0;
-    return 480; /* every zone of China, Hong Kong, Macau and Taiwan is UTC+8 */
+    return aj_time_zone_offset_min(tz);
 }
 
 static json_t *parsed(const aj_result *r, int i, int c, bool is_object) {

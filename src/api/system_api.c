@@ -70,3 +70,24 @@ aj_err aj_api_check_fields(aj_req *req, const char *const *allowed, int n_requir
                        unknown[0] && missing[0] ? "; " : "", missing[0] ? "missing required field(s): " : "",
                        missing);
 }
+
+aj_err aj_api_scoped_row(aj_req *req, const char *select, const char *alias, int64_t id, const char *what,
+                         aj_result **out) {
+    char col[40], ent[1100], site[1100], sql[4800];
+    *out = NULL;
+    snprintf(col, sizeof col, "%s.enterprise_id", alias);
+    aj_scope_enterprise(req, col, ent, sizeof ent);
+    snprintf(col, sizeof col, "%s.site_id", alias);
+    aj_scope_site(req, col, site, sizeof site);
+    int n = snprintf(sql, sizeof sql, "%s WHERE %s.id = ? AND %s AND %s", select, alias, ent, site);
+    if (n < 0 || (size_t)n >= sizeof sql) return aj_req_fail(req, AJ_ETOOBIG, "query too long");
+    aj_val v = AJ_VINT(id);
+    aj_err e = aj_db_query(aj_req_db(req), sql, &v, 1, out);
+    if (e) return aj_req_fail(req, e, "%s", aj_db_errmsg(req->db));
+    if (aj_result_rows(*out) != 1) {
+        aj_result_free(*out);
+        *out = NULL;
+        return aj_req_fail(req, AJ_ENOTFOUND, "%s %lld not found", what, (long long)id);
+    }
+    return AJ_OK;
+}

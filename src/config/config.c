@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The shipped GB 18218 table (CMakeLists.txt may define it beside the other data files). */
+
 typedef enum { T_STR, T_INT, T_BOOL } setting_type;
 
 typedef struct setting {
@@ -59,6 +61,9 @@ static const setting settings[] = {
     {"risk-bands", "ANJIAN_RISK_BANDS", STR(risk_bands), AJ_DEFAULT_RISK_BANDS, true,
      "the default LEC and risk-matrix bands of the risk register (docs/risk.md; an enterprise may set its own; a "
      "wrong file stops the start)"},
+    {"gb18218", "ANJIAN_GB18218", STR(gb18218), AJ_DEFAULT_GB18218, true,
+     "the GB 18218-2018 table of critical quantities and correction factors for major hazard sources "
+     "(docs/risk.md; a wrong file stops the start)"},
     {"incident-ack-s", "ANJIAN_INCIDENT_ACK_S", INT(incident_ack_s, 0, 86400), "900", true,
      "escalate an incident not acknowledged this many seconds after it opened: to the unit leader, at twice "
      "that to the safety manager, at three times to the administrators (0: never)"},

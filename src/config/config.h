@@ -22,6 +22,7 @@ typedef struct aj_config {
     char permit_catalogue[1024]; /* special-operation types (docs/permits.md) */
     char upload_dir[1024];       /* photos of hidden dangers; "" = derived from db_url */
     char risk_bands[1024];       /* default risk bands (docs/risk.md) */
+    char gb18218[1024];          /* major hazard table, GB 18218 Tables 1-4 (docs/risk.md) */
     int64_t incident_ack_s;      /* escalate incidents not acknowledged this long; 0 = never */
     int64_t max_connections;     /* HTTP connections, one thread each */
     int64_t db_pool;             /* database connections */

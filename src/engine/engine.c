@@ -871,6 +871,8 @@ static void *engine_main(void *arg) {
         aj_er_escalate_due(e);
         aj_ep_tick(e);
         aj_eh_tick(e);
+        aj_ei_tick(e);
+        aj_emh_tick(e);
         if (b) apply_batch(e, b);
         if (aj_engine_mono_ms() - e->last_flush_ms >= AJ_ENGINE_FLUSH_INTERVAL_MS || aj_ea_wants_flush(e))
             flush(e, false);
@@ -1032,6 +1034,7 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
     if (!rc) rc = bind_journal(db, journal_dir, db_id, err, errlen);
     if (!rc && (rc = aj_ea_init(e, db))) snprintf(err, errlen, "cannot load the alarm journal position");
     if (!rc && (rc = aj_ep_init(e))) snprintf(err, errlen, "out of memory");
+    if (!rc && (rc = aj_emh_init(e))) snprintf(err, errlen, "out of memory");
     if (!rc && (rc = preload_tags(e, db)))
         snprintf(err, errlen, "cannot load the tags: %s", aj_db_errmsg(db));
     e->db = db; /* the reasoner writes incidents with the engine's connection */
@@ -1052,6 +1055,7 @@ aj_err aj_engine_start(aj_store *store, const char *journal_dir, const aj_engine
         free(e->held_tags);
         aj_er_free(e);
         aj_ep_free(e);
+        aj_emh_free(e);
         aj_ea_free(e);
         free(e);
         return rc;
@@ -1094,6 +1098,7 @@ void aj_engine_stop(aj_engine *e) {
     free(e->held_tags);
     aj_er_free(e);
     aj_ep_free(e);
+    aj_emh_free(e);
     aj_ea_free(e);
     pthread_cond_destroy(&e->q_nonempty);
     pthread_cond_destroy(&e->q_drained);

@@ -78,6 +78,9 @@ typedef struct aj_engine_options {
     /* An incident not acknowledged this long after it opened is escalated, again after
      * twice as long, up to AJ_ENGINE_ESCALATION_MAX steps (wall clock); 0: never. */
     int64_t incident_ack_ms;
+    /* The GB 18218 table the major hazard units are assessed with (owned by the caller,
+     * outliving the engine); NULL: no live assessment of major hazard sources. */
+    const struct aj_mh_table *mh_table;
 } aj_engine_options;
 
 typedef struct aj_engine_stats {
@@ -143,6 +146,10 @@ void aj_engine_stats_get(aj_engine *e, aj_engine_stats *out);
 /* The plant changed (tags, assets, areas, a plant import): the reasoner binds its rules
  * again on the engine thread, keeping what unchanged instances learned. */
 void aj_engine_reason_rebind(aj_engine *e);
+
+/* A major hazard unit was declared or changed (src/api/major_hazards_api.c): the engine
+ * reads its units again and re-assesses them at its next check. */
+void aj_engine_major_hazards_changed(aj_engine *e);
 
 /* A person resolved the incident: the alarms it suppressed come back and its instance may
  * open a new incident. */

@@ -4,7 +4,12 @@
  * assignee is told (level 1); every escalate_after of the enterprise's policy past it, one
  * level up — the unit leaders (2), the safety managers (3), the administrators (4). Each
  * step is a timeline entry, an audit record by system:escalation and a notification to
- * each person behind those accounts. */
+ * each person behind those accounts.
+ *
+ * Escalation runs on event time: each step is stamped with the instant it fell due
+ * (deadline + (level - 1) x escalate_after), not the instant the engine noticed, and a
+ * hazard whose deadline lies far back (a ledger taken over from paper, a server that was
+ * down) is brought up to the level due at once, each step with its own due time. */
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -22,18 +27,21 @@ static const char *const TO_ROLE[AJ_HAZARD_ESCALATION_MAX + 1] = {NULL, NULL, "u
                                                                   "admin"};
 
 static aj_err escalate(aj_db *db, int64_t id, int64_t enterprise_id, const char *number, int from, int to,
-                       int64_t now) {
+                       int64_t due_ms) {
     aj_val v[4] = {AJ_VINT(to), AJ_VINT(id), AJ_VINT(from)};
     int64_t changed = 0;
     aj_err e = aj_db_exec(
         db, "UPDATE hazards SET escalation = ? WHERE id = ? AND escalation = ? AND state = 'registered'", v,
         3, &changed);
     if (e || changed != 1) return e;
-    json_t *detail = json_pack("{s:i, s:s?}", "level", to, "notify", to >= 2 ? TO_ROLE[to] : "assignee");
+    char due_text[40];
+    aj_time_format_ms(due_ms, due_text, sizeof due_text);
+    json_t *detail = json_pack("{s:i, s:s?, s:s}", "level", to, "notify", to >= 2 ? TO_ROLE[to] : "assignee",
+                               "due_at", due_text);
     char *dtext = json_dumps(detail, JSON_COMPACT);
     aj_val ev[6] = {AJ_VINT(id),
                     AJ_VINT(enterprise_id),
-                    AJ_VINT(now),
+                    AJ_VINT(due_ms),
                     AJ_VTEXT(to == 1 ? "overdue" : "escalated"),
                     AJ_VTEXT(ESCALATION_ACTOR),
                     AJ_VTEXT(dtext)};
@@ -61,7 +69,7 @@ static aj_err escalate(aj_db *db, int64_t id, int64_t enterprise_id, const char 
     snprintf(text, sizeof text,
              to == 1 ? "%s: the rectification deadline has passed" : "%s: overdue, escalated to you", number);
     if (!e && to == 1) {
-        aj_val nv[5] = {AJ_VINT(enterprise_id), AJ_VINT(id), AJ_VTEXT(text), AJ_VINT(now), AJ_VINT(id)};
+        aj_val nv[5] = {AJ_VINT(enterprise_id), AJ_VINT(id), AJ_VTEXT(text), AJ_VINT(due_ms), AJ_VINT(id)};
         e = aj_db_exec(
             db,
             "INSERT INTO notifications (enterprise_id, person_id, role, hazard_id, kind, text, created_ms) "
@@ -71,7 +79,7 @@ static aj_err escalate(aj_db *db, int64_t id, int64_t enterprise_id, const char 
             nv, 5, NULL);
     } else if (!e) {
         aj_val nv[7] = {AJ_VINT(enterprise_id), AJ_VTEXT(TO_ROLE[to]),  AJ_VINT(id),          AJ_VTEXT(text),
-                        AJ_VINT(now),           AJ_VINT(enterprise_id), AJ_VTEXT(TO_ROLE[to])};
+                        AJ_VINT(due_ms),        AJ_VINT(enterprise_id), AJ_VTEXT(TO_ROLE[to])};
         e = aj_db_exec(
             db,
             "INSERT INTO notifications (enterprise_id, person_id, role, hazard_id, kind, text, created_ms) "
@@ -105,9 +113,11 @@ void aj_eh_tick(aj_engine *e) {
         int due = aj_hazard_escalation_due(aj_result_int(r, i, 3), now, aj_result_int(r, i, 5) * 1000,
                                            AJ_HAZARD_ESCALATION_MAX);
         if (due <= from) continue;
+        int64_t deadline = aj_result_int(r, i, 3), step_ms = aj_result_int(r, i, 5) * 1000;
         aj_err err = aj_db_begin(e->db);
         for (int level = from + 1; !err && level <= due; level++)
-            err = escalate(e->db, id, ent, aj_result_text(r, i, 2), level - 1, level, now);
+            err = escalate(e->db, id, ent, aj_result_text(r, i, 2), level - 1, level,
+                           deadline + (int64_t)(level - 1) * step_ms);
         if (!err) err = aj_db_commit(e->db);
         if (err) {
             aj_db_rollback(e->db);

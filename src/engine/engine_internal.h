@@ -143,6 +143,9 @@ struct aj_engine {
     /* failure-mode reasoning (engine_reason.c; e->lock) */
     struct aj_pguard *pguard; /* live permit interlocks (engine_permits.c) */
     int64_t next_hazard_check_ms; /* engine_hazards.c */
+    int64_t next_inspection_check_ms; /* engine_inspections.c */
+    struct aj_mhwatch *mhwatch;   /* live major hazard assessment (engine_major_hazards.c) */
+    atomic_bool is_mh_reload_wanted;
     atomic_bool is_permits_reload_wanted;
     aj_reasoner *reasoner; /* NULL: no rules */
     atomic_bool is_rebind_wanted;
@@ -209,6 +212,20 @@ void aj_ea_persisted(aj_engine *e); /* after it committed */
 
 /* Overdue hidden dangers (engine_hazards.c; e->lock held). */
 void aj_eh_tick(aj_engine *e);
+/* at most every AJ_INSPECT_CHECK_MS: make the tasks of the current windows, mark missed ones */
+void aj_ei_tick(aj_engine *e);
+
+/* Major hazard sources assessed live (engine_major_hazards.c; e->lock held). */
+aj_err aj_emh_init(aj_engine *e); /* before the replay; no lock */
+void aj_emh_free(aj_engine *e);
+void aj_emh_tick(aj_engine *e); /* at most every AJ_MH_CHECK_MS: re-assess, record crossings */
+/* The live alarm state of a unit (engine_major_hazards.c has the diagram). */
+enum { AJ_MH_STATE_NORMAL, AJ_MH_STATE_APPROACHING, AJ_MH_STATE_MAJOR };
+/* The state and level (0 unless major, else 1-4) a unit with S s and R r is in, given the
+ * state and level it was in: up at once, down only below AJ_MH_CLEAR_BAND of the bound
+ * (hysteresis). 0 < threshold < 1. Pure. */
+void aj_emh_judge(double s, double r, double threshold, int prev_state, int prev_level, int *state,
+                  int *level);
 
 /* Permit interlocks (engine_permits.c; e->lock held). */
 aj_err aj_ep_init(aj_engine *e); /* before the replay; no lock */

@@ -17,6 +17,8 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'), Buffer.alloc(200, 7), Buffer.from('ffd9', 'hex')]);
 const GIF = Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'binary');
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 async function until(what, fn, ms = 20000) {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -152,35 +154,55 @@ for (const backend of backends()) {
       assert.equal(r.status, 409, r.text); // closed
     });
 
-    it('notifies the assignee at the deadline and escalates one level up after the set time', async () => {
-      let r = await A('PUT', '/api/v1/hazard-policy', { escalate_after_h: 0.001, repeat_window_days: 90 }, users.safety);
+    it('escalates by event time: each step stamped when it fell due, a past deadline caught up at once', async () => {
+      const H = 3600e3, D = 24 * H;
+      let r = await A('PUT', '/api/v1/hazard-policy', { escalate_after_h: 72, repeat_window_days: 90 }, users.safety);
       assert.equal(r.status, 200, r.text);
+      // A hazard taken over from the paper ledger: its deadline was 7 days and 1 hour ago.
       r = await A('POST', '/api/v1/hazards', { site_id: site.id, category: 'guard', description: '联轴器护罩缺失', x: 30, y: 250 }, users.reporter);
       const id = r.body.id;
+      const deadline = Math.floor((Date.now() - 7 * D - H) / 1000) * 1000;
       r = await A('POST', `/api/v1/hazards/${id}/register`, { grade: 'general', assignee_id: users.fixer.id,
-        deadline: new Date(Date.now() + 1500).toISOString() }, users.safety);
+        deadline: new Date(deadline).toISOString() }, users.safety);
       assert.equal(r.status, 200, r.text);
-      assert.equal((await A('GET', `/api/v1/hazards/${id}`)).body.escalation, 0);
-      const h = await until('two escalation steps', async () => {
+      // due: level 1 at the deadline, 2 at +3 d, 3 at +6 d; level 4 (+9 d) lies in the future
+      const h = await until('three escalation steps', async () => {
         const x = (await A('GET', `/api/v1/hazards/${id}`)).body;
         return x.escalation >= 3 ? x : null;
       });
       assert.equal(h.is_overdue, true);
-      const kinds = h.events.map((e) => e.kind);
-      assert.equal(kinds.filter((k) => k === 'overdue').length, 1);
-      assert.ok(kinds.filter((k) => k === 'escalated').length >= 2);
-      const overdue = h.events.find((e) => e.kind === 'overdue');
-      assert.ok(Date.parse(overdue.at) >= Date.parse(h.deadline));
-      let n = await A('GET', '/api/v1/notifications', undefined, users.fixer);
-      assert.ok(n.body.items.some((x) => x.kind === 'hazard_overdue'), JSON.stringify(n.body));
-      n = await A('GET', '/api/v1/notifications', undefined, users.lead2); // level 2: the unit leaders
-      assert.ok(n.body.items.some((x) => x.kind === 'hazard_escalated'), JSON.stringify(n.body));
-      n = await A('GET', '/api/v1/notifications', undefined, users.safety); // level 3: the safety managers
-      assert.ok(n.body.items.some((x) => x.kind === 'hazard_escalated'), JSON.stringify(n.body));
+      const steps = h.events.filter((e) => e.kind === 'overdue' || e.kind === 'escalated');
+      assert.deepEqual(steps.map((e) => [e.kind, e.detail.level, e.detail.notify, Date.parse(e.at), e.actor]), [
+        ['overdue', 1, 'assignee', deadline, 'system:escalation'],
+        ['escalated', 2, 'unit_leader', deadline + 3 * D, 'system:escalation'],
+        ['escalated', 3, 'safety_manager', deadline + 6 * D, 'system:escalation'],
+      ]);
+      await sleep(4500); // two more engine checks: level 4 is not due before deadline + 9 d
+      assert.equal((await A('GET', `/api/v1/hazards/${id}`)).body.escalation, 3);
+      const note = async (u, kind) => (await A('GET', '/api/v1/notifications', undefined, u)).body.items
+        .filter((x) => x.kind === kind && x.hazard_id === id).map((x) => Date.parse(x.created_at));
+      assert.deepEqual(await note(users.fixer, 'hazard_overdue'), [deadline]);
+      assert.deepEqual(await note(users.lead2, 'hazard_escalated'), [deadline + 3 * D]); // level 2: the unit leaders
+      assert.deepEqual(await note(users.safety, 'hazard_escalated'), [deadline + 6 * D]); // level 3: the safety managers
       const audit = await A('GET', `/api/v1/audit?object_type=hazard&object_id=${id}&limit=100`);
-      assert.ok(audit.body.items.some((x) => x.action === 'hazards.overdue' && x.actor === 'system:escalation'));
+      const esc = audit.body.items.filter((x) => x.actor === 'system:escalation').map((x) => x.action).sort();
+      assert.deepEqual(esc, ['hazards.escalate', 'hazards.escalate', 'hazards.overdue']);
       const list = await A('GET', '/api/v1/hazards?overdue=1');
       assert.ok(list.body.items.some((x) => x.id === id));
+
+      // A live deadline: the assignee is told when it passes, nobody above before 3 days more.
+      r = await A('POST', '/api/v1/hazards', { site_id: site.id, category: 'guard', description: '皮带机护栏松动', x: 34, y: 250 }, users.reporter);
+      const id2 = r.body.id;
+      const deadline2 = Date.now() + 1500;
+      r = await A('POST', `/api/v1/hazards/${id2}/register`, { grade: 'general', assignee_id: users.fixer.id,
+        deadline: new Date(deadline2).toISOString() }, users.safety);
+      assert.equal((await A('GET', `/api/v1/hazards/${id2}`)).body.escalation, 0);
+      const h2 = await until('the deadline passing', async () => {
+        const x = (await A('GET', `/api/v1/hazards/${id2}`)).body;
+        return x.escalation >= 1 ? x : null;
+      });
+      assert.equal(h2.escalation, 1);
+      assert.equal(Date.parse(h2.events.find((e) => e.kind === 'overdue').at), deadline2);
     });
 
     it('links repeats at the same place and category and reports the KPIs', async () => {
@@ -195,12 +217,12 @@ for (const backend of backends()) {
       const reps = (await A('GET', '/api/v1/hazards?repeat=1&state=all')).body.items.map((x) => x.id);
       assert.ok(reps.includes(a.id) && reps.includes(b.id) && !reps.includes(c.id));
       const k = (await A('GET', '/api/v1/hazard-kpi')).body;
-      assert.equal(k.total, 5);
+      assert.equal(k.total, 6);
       assert.equal(k.rectified, 1);
       assert.equal(k.on_time, 1);
       assert.equal(k.repeats, 1);
-      assert.equal(k.overdue, 1);
-      assert.equal(k.repeat_rate, 0.2);
+      assert.equal(k.overdue, 2); // both hazards of the escalation case
+      assert.equal(k.repeat_rate, 1 / 6);
     });
 
     it('answers bad reports with a precise 400 and stores nothing', async () => {

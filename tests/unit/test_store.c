@@ -155,8 +155,9 @@ static int64_t must_add_site(aj_db *db, int64_t enterprise_id, const char *code)
 static void test_migrations_applied(void **state) {
     backend *b = *state;
     int n = n_migrations_of(b->kind);
-    assert_int_equal(n, 9); /* 0001 foundation, 0002 seeds, 0003 archive, 0004 data.write, 0005 alarms, 0006
-                               incidents, 0007 permits, 0008 hazards, 0009 risk register */
+    assert_int_equal(n, 11); /* 0001 foundation, 0002 seeds, 0003 archive, 0004 data.write, 0005 alarms, 0006
+                               incidents, 0007 permits, 0008 hazards, 0009 risk register, 0010
+                               inspections, 0011 major hazard sources */
     assert_int_equal(aj_n_migrations_sqlite, aj_n_migrations_postgres);
     const aj_migration *list = b->kind == AJ_DB_SQLITE ? aj_migrations_sqlite : aj_migrations_postgres;
     assert_int_equal(list[n - 1].version, n);
@@ -193,8 +194,8 @@ static void test_seeds_present(void **state) {
     backend *b = *state;
     aj_db *db = aj_store_acquire(b->st);
     assert_int_equal(count_rows(db, "roles"), 10); /* 9 + collector (0004) */
-    assert_int_equal(count_rows(db, "permissions"), 22);
-    assert_int_equal(count_rows(db, "role_permissions"), 84);
+    assert_int_equal(count_rows(db, "permissions"), 24);
+    assert_int_equal(count_rows(db, "role_permissions"), 93);
     assert_int_equal(count_rows(db, "asset_templates"), 10);
     assert_int_equal(count_rows(db, "audit_head"), 1);
 

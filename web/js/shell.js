@@ -10,6 +10,7 @@ import { subscribe as subscribeIncidents, unackIncidentCount } from './incidentf
 // permission names are built, not written out: quoted dotted strings are message keys to the catalogue test
 const PERMITS_READ = ['permits', 'read'].join('.');
 const HAZARDS_REPORT = ['hazards', 'report'].join('.');
+const INSPECTIONS_PERFORM = ['inspections', 'perform'].join('.');
 const navIcon = (body) => `<svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${body}</svg>`;
 /**
  * Icons of the work-permit entries (a permit form with a check; a phone), the risk ones (a plan
@@ -21,6 +22,8 @@ const NAV_ICONS = {
   hazard: navIcon('<path d="M12 3 2.5 20h19z"/><path d="M12 9.5v5"/><path d="M12 17.2v.3"/>'),
   riskmap: navIcon('<path d="M3 5.5 9 3l6 2.5L21 3v15.5L15 21l-6-2.5L3 21z"/><path d="M9 3v15.5M15 5.5V21M3 12.2l6-1.2 6 1.2 6-1.2"/>'),
   risklist: navIcon('<path d="M9 6h11M9 12h11M9 18h11"/><rect x="3.5" y="4.5" width="3" height="3" rx=".5"/><rect x="3.5" y="10.5" width="3" height="3" rx=".5"/><rect x="3.5" y="16.5" width="3" height="3" rx=".5"/>'),
+  majorhazard: navIcon('<path d="M5 21V9.5a3.5 3.5 0 0 1 7 0V21"/><path d="M12 21v-7h7v7"/><path d="M3 21h18"/><path d="M8.5 13v3"/>'),
+  inspect: navIcon('<path d="M8 4h8v3H8z"/><path d="M16 5.5h2.5V21h-13V5.5H8"/><path d="m9 12.5 1.6 1.6 3-3.2"/><path d="M9 17.5h6"/>'),
   camera: navIcon('<path d="M4 8h3l2-3h6l2 3h3v11H4z"/><circle cx="12" cy="13" r="3.5"/>'),
 };
 
@@ -41,8 +44,12 @@ export const NAV = [
   { group: 'nav.group_prevention' },
   { key: 'risk-map', href: '#/risk-map', svg: 'riskmap', label: 'nav.risk_map', perms: ['plant.read'] },
   { key: 'risks', href: '#/risks', svg: 'risklist', label: 'nav.risks', perms: ['plant.read'] },
+  { key: 'major-hazards', href: '#/major-hazards', svg: 'majorhazard', label: 'nav.major_hazards', perms: ['plant.read'] },
   { key: 'hazards', href: '#/hazards', svg: 'hazard', label: 'nav.hazards', perms: ['plant.read'] },
+  { key: 'prevention-kpi', href: '#/prevention-kpi', icon: 'chart', label: 'nav.prevention_kpi', perms: ['plant.read'] },
   { key: 'hazard-report', href: '#/hazards/report', svg: 'camera', label: 'nav.hazard_report', perms: [HAZARDS_REPORT] },
+  { key: 'inspections', href: '#/inspections', svg: 'inspect', label: 'nav.inspections', perms: ['plant.read'] },
+  { key: 'my-inspections', href: '#/my-inspections', svg: 'phone', label: 'nav.my_inspections', perms: [INSPECTIONS_PERFORM] },
   { group: 'nav.group_people' },
   { key: 'people', href: '#/people', icon: 'people', label: 'nav.people', perms: ['people.read', 'people.read_own_org'] },
 ];
