@@ -1,7 +1,7 @@
 // demo-risk.mjs — fills the demo plant's dual-prevention ledgers (scripts/demo.sh): risk
-// points in every production area, so the four-colour map shows all four levels, and a few
-// hidden dangers at different steps of the closed loop. Idempotent: nothing is added when
-// the register already has points. Usage: node scripts/demo-risk.mjs URL ADMIN_PASSWORD_FILE
+// points in every production area, so the four-colour map shows all four levels, a major
+// hazard source, inspection rounds and a few hidden dangers at different steps of the closed
+// loop. Idempotent: nothing is added when the register already has points. Usage: node scripts/demo-risk.mjs URL ADMIN_PASSWORD_FILE
 import { readFileSync } from 'node:fs';
 
 const [url, adminFile] = process.argv.slice(2);
@@ -72,4 +72,35 @@ if (areas.TF2 && !(await call(admin, 'GET', '/api/v1/major-hazards')).items.leng
   await call(admin, 'POST', '/api/v1/major-hazards', { site_id: site.id, area_id: areas.TF2.id, code: 'MH-TF2', name: '液氨罐区',
     kind: 'storage', people_500m: 120, warn_threshold: 0.9, items: [await tank('T-109'), await tank('T-110')] });
 }
-console.log('[demo] risk register (four-colour map), a major hazard source and hidden dangers filled');
+// inspections: checkpoints with NFC tags, a round every shift on the hydrogenation reactor
+// (its major residual risk sets the frequency) and a two-hourly round of the tank farm with
+// readings; the first point of the tank round is scanned
+const orgs = Object.fromEntries((await call(admin, 'GET', '/api/v1/organisations?limit=100')).items.map((o) => [o.code, o]));
+const cps = {};
+for (const [code, area, name, uid, x, y] of [['XJ-PU1-01', 'PU1', 'R-201 反应釜平台', '04:11:22:33:44:55:01', 60, 40],
+  ['XJ-TF1-01', 'TF1', '甲类罐区东侧防火堤', '04:11:22:33:44:55:02', 120, 60], ['XJ-TF2-01', 'TF2', '液氨罐 T-109/T-110', '04:11:22:33:44:55:03', 150, 60],
+  ['XJ-PH1-01', 'PH1', '罐区泵房', '04:11:22:33:44:55:04', 212, 150]]) {
+  if (!areas[area]) continue;
+  cps[code] = await call(admin, 'POST', '/api/v1/inspection-checkpoints', { site_id: site.id, code, name, area_id: areas[area].id, nfc_uid: uid, x, y });
+}
+const riskOf = async (code) => (await call(admin, 'GET', `/api/v1/risk-points?area_id=${areas[code].id}`)).items[0];
+if (cps['XJ-PU1-01']) {
+  await call(admin, 'POST', '/api/v1/inspection-plans', { site_id: site.id, name: '加氢反应区每班巡检',
+    risk_point_id: (await riskOf('PU1')).id, org_id: orgs.RXN && orgs.RXN.id, route: [{ checkpoint_id: cps['XJ-PU1-01'].id }] });
+}
+const route = [['XJ-TF1-01', [{ text: '防火堤内无杂物、无积液', kind: 'check' }, { text: '储罐液位', kind: 'reading', lo: 20, hi: 85, unit: '%' }]],
+  ['XJ-TF2-01', [{ text: '氨气检测报警仪工作正常', kind: 'check' }, { text: '罐压', kind: 'reading', lo: 0.2, hi: 1.6, unit: 'MPa' }]],
+  ['XJ-PH1-01', [{ text: '机泵无异响、无泄漏', kind: 'check' }, { text: '轴承温度', kind: 'reading', hi: 70, unit: '°C' }]]]
+  .filter(([code]) => cps[code]).map(([code, items]) => ({ checkpoint_id: cps[code].id, items }));
+if (route.length) {
+  const plan = await call(admin, 'POST', '/api/v1/inspection-plans', { site_id: site.id, name: '罐区两小时巡检',
+    frequency: 'interval', interval_min: 120, org_id: orgs.CCR && orgs.CCR.id, route });
+  let task;
+  for (let i = 0; i < 50 && !task; i++) {
+    task = (await call(admin, 'GET', `/api/v1/inspection-tasks?plan_id=${plan.id}&state=active`)).items[0];
+    if (!task) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (task) await call(admin, 'POST', `/api/v1/inspection-tasks/${task.id}/scans`, { method: 'nfc',
+    code: cps['XJ-TF1-01'] ? '04:11:22:33:44:55:02' : route[0].checkpoint_id, results: [{ ok: true }, { value: 62 }] });
+}
+console.log('[demo] risk register (four-colour map), a major hazard source, inspections and hidden dangers filled');
