@@ -18,6 +18,7 @@ RUN_PACKAGES=(
   libsqlite3-dev libpq-dev                                # storage backends
   libsodium-dev                                           # crypto (argon2id, SHA-256, random)
   libmosquitto-dev                                        # MQTT subscriber (docs/mqtt.md)
+  libmodbus-dev                                           # Modbus TCP poller (docs/modbus.md)
   libfftw3-dev                                            # vibration spectra (docs/vibration.md)
   curl procps                                             # health checks in scripts
 )

@@ -19,6 +19,7 @@ aj_err aj_api_scoped_row(aj_req *req, const char *select, const char *alias, int
 aj_err aj_api_healthz(aj_req *req);
 aj_err aj_api_metrics(aj_req *req);
 aj_err aj_api_routes(aj_req *req);
+aj_err aj_api_connections(aj_req *req); /* GET /api/v1/connections (connections_api.c) */
 aj_err aj_api_asset_templates(aj_req *req);
 
 aj_err aj_api_login(aj_req *req);

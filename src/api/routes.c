@@ -40,6 +40,7 @@ const aj_route aj_routes[] = {
     {"POST", "/api/v1/auth/logout", aj_api_logout, 0, AJ_ROUTE_SELF, "end the current session"},
     {"GET", "/api/v1/auth/me", aj_api_me, 0, 0, "the caller's identity, roles and CSRF token"},
     {"GET", "/api/v1/routes", aj_api_routes, 0, 0, "the route table"},
+    {"GET", "/api/v1/connections", aj_api_connections, PLANT_R, 0, "state of the Modbus TCP devices polled"},
     {"GET", "/api/v1/asset-templates", aj_api_asset_templates, PLANT_R, 0,
      "asset templates and signal roles"},
     {"GET", "/api/v1/enterprises", aj_api_enterprises_list, 0, 0, "enterprises the caller may read"},

@@ -226,4 +226,62 @@
 /* Events one list answer holds. */
 #define AJ_MH_EVENTS_LIST_MAX 1000
 
+/* ---- Modbus TCP register maps (src/modbus/, docs/modbus.md) ------------------------------ */
+/* A map file: about 250 bytes a point, so 8 MiB holds the most points allowed below. */
+#define AJ_MB_MAP_FILE_MAX (8u * 1024u * 1024u)
+/* Devices, poll groups and points of one map: a large site polls a few hundred PLCs,
+ * meters and gateways; 20k points is the tag count of a large plant file. */
+#define AJ_MB_DEVICES_MAX 512
+#define AJ_MB_GROUPS_MAX  2048
+#define AJ_MB_POINTS_MAX  20000
+/* The protocol's bounds on one read (Modbus Application Protocol V1.1b3, 6.1-6.4):
+ * FC 1/2 read 1-2000 bits, FC 3/4 read 1-125 registers. A device may set lower ones,
+ * but never below 4 registers (a 64-bit value is read whole). */
+#define AJ_MB_READ_BITS_MAX      2000
+#define AJ_MB_READ_REGISTERS_MAX 125
+#define AJ_MB_READ_REGISTERS_MIN 4
+/* Registers (or bits) read in between two points to save a round trip, by default. */
+#define AJ_MB_MAX_GAP_DEFAULT 10
+/* Host name or address literal (RFC 1035 names are at most 253 bytes). */
+#define AJ_MB_HOST_LEN_MAX 253
+/* Per device: reply timeout, retries of a failed read and the pause before each retry. */
+#define AJ_MB_TIMEOUT_MS_DEFAULT 1000
+#define AJ_MB_TIMEOUT_MS_MIN     50
+#define AJ_MB_TIMEOUT_MS_MAX     60000
+#define AJ_MB_RETRIES_DEFAULT    1
+#define AJ_MB_RETRIES_MAX        10
+#define AJ_MB_BACKOFF_MS_DEFAULT 500
+#define AJ_MB_BACKOFF_MS_MAX     600000
+/* Poll interval of a group: 100 ms (faster loads a PLC for no safety gain) to a day. */
+#define AJ_MB_INTERVAL_MS_MIN 100
+#define AJ_MB_INTERVAL_MS_MAX 86400000
+/* Engineering unit of a point (as the plant file's tag unit). */
+#define AJ_MB_UNIT_LEN_MAX 32
+/* The poller (src/ingest/modbus_poll.c) runs one thread per device, so a map polled by
+ * `anjian serve` may name at most this many devices: 64 threads of a few 100 KiB stack
+ * each; a site with more PLCs splits them over gateways or several anjian instances. */
+#define AJ_MB_POLL_DEVICES_MAX 64
+/* Last error text kept per device for GET /connections. */
+#define AJ_MB_ERROR_TEXT_MAX 200
+
+/* ---- OPC UA binary encoding (src/opcua/binary.c, docs/opcua.md) ---------------------------- */
+/* The server is untrusted: every length, count and depth it sends is checked before use. */
+/* One encoded message (bytes). A Read or Publish response of a few thousand values is well
+ * under 1 MiB; 8 MiB leaves room for history reads. Reader input and writer output. */
+#define AJ_UA_MESSAGE_MAX (8u * 1024u * 1024u)
+/* Bytes of one String (tag names, units, string values: short text). */
+#define AJ_UA_STRING_LEN_MAX (64u * 1024u)
+/* Bytes of one ByteString, XmlElement or ExtensionObject body (certificates, structures). */
+#define AJ_UA_BYTESTRING_LEN_MAX (1024u * 1024u)
+/* Elements of one array (a Variant array or a service array): ~8 s of 10 kHz samples. */
+#define AJ_UA_ARRAY_LEN_MAX 100000
+/* ArrayDimensions of a multi-dimensional Variant (matrices and cubes in practice). */
+#define AJ_UA_ARRAY_DIMS_MAX 8
+/* Nesting of Variant / DataValue / DiagnosticInfo (decoders recurse): Part 6 §5.2.2.12 asks
+ * decoders to support at least 100 DiagnosticInfo levels. */
+#define AJ_UA_DEPTH_MAX 100
+/* Arena bytes the values decoded from one message may take (a Variant array element takes
+ * up to ~100 bytes of memory per wire byte, so AJ_UA_MESSAGE_MAX alone does not bound it). */
+#define AJ_UA_DECODED_BYTES_MAX (64u * 1024u * 1024u)
+
 #endif

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "http/server.h"
+#include "ingest/modbus_poll.h"
 #include "ingest/mqtt.h"
 #include "permit/catalogue.h"
 #include "risk/assess.h"
@@ -192,10 +193,25 @@ int aj_cmd_serve(int argc, char **argv) {
         return mqtt_err == AJ_EINVAL || mqtt_err == AJ_ENOTFOUND ? AJ_EXIT_USAGE : AJ_EXIT_FAIL;
     }
     app.metrics.mqtt = mqtt;
+    aj_mb_poll *modbus = NULL; /* Modbus TCP poller (docs/modbus.md), only with --modbus-map */
+    aj_err modbus_err = app.cfg.modbus_map[0]
+                            ? aj_mb_poll_start(&app.cfg, app.store, app.engine, &modbus, err, sizeof err)
+                            : AJ_OK;
+    if (modbus_err) {
+        aj_error("%s", err[0] ? err : aj_err_message(modbus_err));
+        aj_mqtt_stop(mqtt);
+        aj_engine_stop(app.engine);
+        aj_store_free(app.store);
+        return modbus_err == AJ_EINVAL || modbus_err == AJ_ENOTFOUND || modbus_err == AJ_ETOOBIG
+                   ? AJ_EXIT_USAGE
+                   : AJ_EXIT_FAIL;
+    }
+    app.metrics.modbus = modbus;
     app.throttle = aj_throttle_new();
     aj_server *srv;
     if (!app.throttle || aj_server_start(&app, &srv, err, sizeof err)) {
         aj_error("%s", err[0] ? err : "out of memory");
+        aj_mb_poll_stop(modbus);
         aj_mqtt_stop(mqtt);
         aj_engine_stop(app.engine);
         aj_store_free(app.store);
@@ -208,6 +224,7 @@ int aj_cmd_serve(int argc, char **argv) {
     sigwait(&sigs, &sig);
     aj_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     aj_server_stop(srv, app.cfg.shutdown_grace_s);
+    aj_mb_poll_stop(modbus);    /* before the engine: its last poll's points still go in */
     aj_mqtt_stop(mqtt);         /* before the engine: the message being handled still gets made durable */
     aj_engine_stop(app.engine); /* applies what is queued, archives every tag, checkpoints */
     aj_store_free(app.store);

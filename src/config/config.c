@@ -104,6 +104,10 @@ static const setting settings[] = {
      "file holding the MQTT password (trailing newline ignored)"},
     {"mqtt-qos", "ANJIAN_MQTT_QOS", INT(mqtt_qos, 0, 1), "1", true,
      "QoS of the MQTT subscriptions: 1 = at least once (persistent session), 0 = at most once"},
+    {"modbus-map", "ANJIAN_MODBUS_MAP", STR(modbus_map), "", true,
+     "Modbus TCP register map to poll (empty: no Modbus poller; docs/modbus.md)"},
+    {"modbus-enterprise", "ANJIAN_MODBUS_ENTERPRISE", STR(modbus_enterprise), "", true,
+     "code of the enterprise whose tag keys the Modbus map's points map to (required with modbus-map)"},
     {"config", "ANJIAN_CONFIG", STR(config_file), "", true,
      "config file of `key = value` lines with the names above"},
 };

@@ -45,6 +45,9 @@ typedef struct aj_config {
     char mqtt_user[128];      /* "" = no user name */
     char mqtt_password_file[1024];
     int64_t mqtt_qos; /* 0 or 1 */
+    /* Modbus TCP poller (docs/modbus.md); off while modbus_map is "". */
+    char modbus_map[1024];      /* register map file */
+    char modbus_enterprise[64]; /* enterprise code the map's tag keys resolve in */
 } aj_config;
 
 /* Fills every setting with its default. */

@@ -4,6 +4,7 @@
 #include "app.h"
 #include "engine/engine.h"
 #include "http/http.h"
+#include "ingest/modbus_poll.h"
 #include "ingest/mqtt.h"
 
 #include <stdarg.h>
@@ -165,6 +166,25 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
             "# HELP anjian_mqtt_queue_full_waits_total Waits for a full engine queue (back-pressure).\n"
             "# TYPE anjian_mqtt_queue_full_waits_total counter\nanjian_mqtt_queue_full_waits_total %llu\n",
             (unsigned long long)ms.queue_full_waits);
+    }
+    if (m->modbus) { /* device codes are [A-Za-z0-9_.:-]: safe in a label value */
+        put(&b, "# HELP anjian_modbus_device_connected 1 while the last poll of a Modbus device reached it.\n"
+                "# TYPE anjian_modbus_device_connected gauge\n# HELP anjian_modbus_polls_total Polls of a "
+                "Modbus device's groups by result (failed: a read failed).\n# TYPE anjian_modbus_polls_total "
+                "counter\n# HELP anjian_modbus_points_total Points a Modbus device gave the engine.\n"
+                "# TYPE anjian_modbus_points_total counter\n");
+        for (int i = 0; i < aj_mb_poll_n_devices(m->modbus); i++) {
+            aj_mb_device_status st;
+            aj_mb_poll_device_status(m->modbus, i, &st);
+            put(&b, "anjian_modbus_device_connected{device=\"%s\"} %d\n", st.code,
+                st.state == AJ_MB_CONNECTED);
+            put(&b, "anjian_modbus_polls_total{device=\"%s\",result=\"ok\"} %llu\n", st.code,
+                (unsigned long long)st.polls_ok);
+            put(&b, "anjian_modbus_polls_total{device=\"%s\",result=\"failed\"} %llu\n", st.code,
+                (unsigned long long)st.polls_failed);
+            put(&b, "anjian_modbus_points_total{device=\"%s\"} %llu\n", st.code,
+                (unsigned long long)st.points);
+        }
     }
     *len = b.len;
     return b.data;

@@ -15,7 +15,8 @@ typedef struct aj_metrics {
     atomic_uint_fast64_t static_files;
     atomic_uint_fast64_t logins_ok, logins_failed, logins_throttled;
     atomic_int in_flight;
-    struct aj_mqtt *mqtt; /* the MQTT subscriber, or NULL; set before the server starts */
+    struct aj_mqtt *mqtt;      /* the MQTT subscriber, or NULL; set before the server starts */
+    struct aj_mb_poll *modbus; /* the Modbus TCP poller, or NULL; set before the server starts */
 } aj_metrics;
 
 struct aj_app;

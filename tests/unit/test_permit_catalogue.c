@@ -27,14 +27,13 @@
 
 #include <cmocka.h>
 
+#include "support/helpers.h"
+
 /* ---- helpers -------------------------------------------------------------------------- */
 
 /* path of a file relative to this source file's directory */
 static void source_path(char *out, size_t size, const char *rel) {
-    snprintf(out, size, "%s", __FILE__);
-    char *slash = strrchr(out, '/');
-    assert_non_null(slash);
-    snprintf(slash, size - (size_t)(slash - out), "/%s", rel);
+    aj_test_source_path(out, size, __FILE__, rel);
 }
 
 static aj_permit_catalogue *load_real(void) {
@@ -257,67 +256,9 @@ static void test_real_forms(void **state) {
 
 static const char BASE[] = HEAD " \"types\": [" HOT ", " POWER "]}";
 
-/* Walks doc along a path of keys and [indexes] ("types[0].grades[1].code") to the
- * container of the last step; *key / *index tell the last step. */
-static json_t *walk(json_t *doc, const char *path, char *key, size_t *index, bool *is_index) {
-    json_t *cur = doc, *parent = NULL;
-    const char *p = path;
-    while (*p) {
-        parent = cur;
-        if (*p == '[') {
-            *index = strtoul(p + 1, (char **)&p, 10);
-            assert_int_equal(*p++, ']');
-            *is_index = true;
-            cur = json_array_get(parent, *index);
-        } else {
-            size_t n = strcspn(p, ".[");
-            memcpy(key, p, n);
-            key[n] = 0;
-            p += n;
-            *is_index = false;
-            cur = json_object_get(parent, key);
-        }
-        if (*p == '.') p++;
-        if (*p && !cur) fail_msg("no %s in BASE", path);
-    }
-    return parent;
-}
-
-/* Sets path to the JSON value (appending when the index is one past the end), or
- * deletes it when value is NULL. */
-static void edit(json_t *doc, const char *path, const char *value) {
-    char key[128];
-    size_t index = 0;
-    bool is_index = false;
-    json_t *parent = walk(doc, path, key, &index, &is_index);
-    json_t *v = NULL;
-    if (value) {
-        json_error_t je;
-        v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-        if (!v) fail_msg("bad test value %s: %s", value, je.text);
-    }
-    if (is_index && !v)
-        assert_int_equal(json_array_remove(parent, index), 0);
-    else if (is_index && index == json_array_size(parent))
-        assert_int_equal(json_array_append_new(parent, v), 0);
-    else if (is_index)
-        assert_int_equal(json_array_set_new(parent, index, v), 0);
-    else if (!v)
-        assert_int_equal(json_object_del(parent, key), 0);
-    else
-        assert_int_equal(json_object_set_new(parent, key, v), 0);
-}
-
-/* BASE with one edit, as text (the caller frees it). */
+/* BASE with one edit (tests/unit/support/helpers.h), as text the caller frees. */
 static char *edited(const char *path, const char *value) {
-    json_error_t je;
-    json_t *doc = json_loads(BASE, 0, &je);
-    if (!doc) fail_msg("BASE: %s at %d:%d", je.text, je.line, je.column);
-    if (path) edit(doc, path, value);
-    char *text = json_dumps(doc, JSON_PRESERVE_ORDER);
-    json_decref(doc);
-    assert_non_null(text);
-    return text;
+    return aj_test_json_edited(BASE, path, value);
 }
 
 static aj_err parse_text(const char *text, char *err, size_t errlen, aj_permit_catalogue **out) {
