@@ -19,6 +19,7 @@ RUN_PACKAGES=(
   libsodium-dev                                           # crypto (argon2id, SHA-256, random)
   libmosquitto-dev                                        # MQTT subscriber (docs/mqtt.md)
   libmodbus-dev                                           # Modbus TCP poller (docs/modbus.md)
+  protobuf-c-compiler libprotobuf-c-dev                   # Sparkplug B payloads (docs/sparkplug.md)
   libfftw3-dev                                            # vibration spectra (docs/vibration.md)
   curl procps                                             # health checks in scripts
 )

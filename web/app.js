@@ -10,6 +10,7 @@ import * as home from './js/pages/home.js';
 import * as areas from './js/pages/areas.js';
 import * as assets from './js/pages/assets.js';
 import * as tags from './js/pages/tags.js';
+import * as connections from './js/pages/connections.js';
 import * as people from './js/pages/people.js';
 import * as alarms from './js/pages/alarms.js';
 import * as alarmKpi from './js/pages/alarmkpi.js';
@@ -38,6 +39,7 @@ const ROUTES = [
   { re: /^\/assets\/(\d+)$/, nav: 'assets', page: assets.renderDetail },
   { re: /^\/tags$/, nav: 'tags', page: tags.renderList },
   { re: /^\/tags\/(\d+)$/, nav: 'tags', page: tags.renderDetail },
+  { re: /^\/connections$/, nav: 'connections', page: connections.render },
   { re: /^\/people$/, nav: 'people', page: people.renderList },
   { re: /^\/people\/(\d+)$/, nav: 'people', page: people.renderDetail },
   { re: /^\/alarms$/, nav: 'alarms', page: alarms.renderList },

@@ -20,6 +20,9 @@ aj_err aj_api_healthz(aj_req *req);
 aj_err aj_api_metrics(aj_req *req);
 aj_err aj_api_routes(aj_req *req);
 aj_err aj_api_connections(aj_req *req); /* GET /api/v1/connections (connections_api.c) */
+aj_err aj_api_opcua_browse(aj_req *req); /* POST /api/v1/opcua/browse (opcua_api.c) */
+/* True when the enterprise with this code is one the caller may read (opcua_api.c). */
+bool aj_api_enterprise_code_readable(aj_req *req, const char *code);
 aj_err aj_api_asset_templates(aj_req *req);
 
 aj_err aj_api_login(aj_req *req);

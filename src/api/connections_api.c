@@ -1,9 +1,14 @@
 /* connections_api.c — GET /api/v1/connections: the state of the plant connections anjian
- * keeps itself (today the Modbus TCP devices of --modbus-map, docs/modbus.md "Device state").
- * Reads snapshots from the poller; never blocks on a device. */
+ * keeps itself (the Modbus TCP devices of --modbus-map, docs/modbus.md "Device state"; the
+ * Sparkplug B edge nodes and devices of --sparkplug-map, docs/sparkplug.md "Connection state";
+ * the OPC UA endpoints of --opcua-map, docs/opcua.md "Connection state"), each shown only to
+ * callers who may read the enterprise the adapter feeds. Reads snapshots; never blocks on a
+ * device. */
 #include "api/api.h"
 #include "http/metrics.h"
 #include "ingest/modbus_poll.h"
+#include "ingest/opcua_ingest.h"
+#include "ingest/sparkplug.h"
 
 #include "base/timeutil.h"
 
@@ -28,13 +33,68 @@ static json_t *device_json(const aj_mb_device_status *st) {
                      "points_per_second", st->points_per_second);
 }
 
+/* A Sparkplug B edge node or device (docs/sparkplug.md "Connection state"). */
+static json_t *sparkplug_json(const aj_sparkplug_status *st) {
+    char code[3 * (AJ_SP_ID_LEN_MAX + 1)];
+    if (st->device)
+        snprintf(code, sizeof code, "%s/%s/%s", st->group, st->node, st->device);
+    else
+        snprintf(code, sizeof code, "%s/%s", st->group, st->node);
+    json_t *bd_seq = st->has_bd_seq ? json_integer((json_int_t)st->bd_seq) : json_null();
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:o, s:s?, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+        "s:f}",
+        "protocol", "sparkplug-b", "code", code, "group", st->group, "node", st->node, "device", st->device,
+        "state", aj_sp_state_name(st->state), "last_success", time_or_null(st->last_success_ms),
+        "last_error_at", time_or_null(st->last_error_ms), "last_error",
+        st->last_error[0] ? st->last_error : NULL, "bd_seq", bd_seq, "messages", (json_int_t)st->messages,
+        "seq_gaps", (json_int_t)st->seq_gaps, "rebirths_requested", (json_int_t)st->rebirths_requested,
+        "deaths_ignored", (json_int_t)st->deaths_ignored, "points", (json_int_t)st->points, "points_dropped",
+        (json_int_t)st->points_dropped, "metrics_unmapped", (json_int_t)st->metrics_unmapped,
+        "metrics_skipped", (json_int_t)st->metrics_skipped, "points_per_second", st->points_per_second);
+}
+
+/* An OPC UA endpoint (docs/opcua.md "Connection state"). */
+static json_t *opcua_json(const aj_ua_endpoint_status *st) {
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, "
+                     "s:I, s:I, s:I, s:I, s:f}",
+                     "protocol", "opcua", "code", st->code, "endpoint_url", st->url, "security_policy",
+                     aj_ua_policy_name(st->policy), "security_mode", aj_ua_mode_name(st->mode), "identity",
+                     st->is_username ? "username" : "anonymous", "state", aj_ua_endpoint_state_name(st->state),
+                     "items", st->items, "items_failed", st->items_failed, "last_success",
+                     time_or_null(st->last_success_ms), "last_error_at", time_or_null(st->last_error_ms),
+                     "last_error", st->last_error[0] ? st->last_error : NULL, "connects", (json_int_t)st->connects,
+                     "reconnects", (json_int_t)st->reconnects, "sessions_created", (json_int_t)st->sessions_created,
+                     "notifications", (json_int_t)st->notifications, "republished", (json_int_t)st->republished,
+                     "lost", (json_int_t)st->lost, "points", (json_int_t)st->points, "points_dropped",
+                     (json_int_t)st->points_dropped, "points_unusable", (json_int_t)st->points_unusable,
+                     "keepalives", (json_int_t)st->keepalives, "points_per_second", st->points_per_second);
+}
+
 aj_err aj_api_connections(aj_req *req) {
+    /* each adapter feeds one enterprise: its connections are shown to those who may read it */
     aj_mb_poll *poll = req->app->metrics.modbus;
     json_t *items = json_array();
-    for (int i = 0; i < aj_mb_poll_n_devices(poll); i++) {
+    int n_mb = aj_api_enterprise_code_readable(req, req->app->cfg.modbus_enterprise) ? aj_mb_poll_n_devices(poll) : 0;
+    for (int i = 0; i < n_mb; i++) {
         aj_mb_device_status st;
         aj_mb_poll_device_status(poll, i, &st);
         json_array_append_new(items, device_json(&st));
+    }
+    aj_sparkplug *sp = req->app->metrics.sparkplug;
+    int n_sp =
+        aj_api_enterprise_code_readable(req, req->app->cfg.sparkplug_enterprise) ? aj_sparkplug_n_connections(sp) : 0;
+    for (int i = 0; i < n_sp; i++) {
+        aj_sparkplug_status st;
+        aj_sparkplug_connection_status(sp, i, &st);
+        json_array_append_new(items, sparkplug_json(&st));
+    }
+    aj_ua_ingest *ua = req->app->metrics.opcua;
+    int n_ua = aj_api_enterprise_code_readable(req, aj_ua_ingest_enterprise(ua)) ? aj_ua_ingest_n_endpoints(ua) : 0;
+    for (int i = 0; i < n_ua; i++) {
+        aj_ua_endpoint_status st;
+        aj_ua_ingest_endpoint_status(ua, i, &st);
+        json_array_append_new(items, opcua_json(&st));
     }
     aj_reply_json(req, 200, json_pack("{s:o}", "items", items));
     return AJ_OK;

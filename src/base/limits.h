@@ -264,6 +264,40 @@
 /* Last error text kept per device for GET /connections. */
 #define AJ_MB_ERROR_TEXT_MAX 200
 
+/* ---- Sparkplug B host application (src/sparkplug/, src/ingest/sparkplug.c, docs/sparkplug.md) - */
+/* Edge nodes are untrusted: every size and count of a payload is checked before use. */
+/* One payload (bytes). The birth of a large device (a few thousand metrics with names and
+ * properties) is a few 100 KiB; 4 MiB leaves room and bounds the decoding work. */
+#define AJ_SP_PAYLOAD_MAX (4u * 1024u * 1024u)
+/* Memory protobuf-c may take to unpack one payload: an empty metric costs 160 bytes of
+ * memory for 2 wire bytes, so AJ_SP_PAYLOAD_MAX alone does not bound it. A birth of
+ * AJ_SP_METRICS_MAX metrics with names, aliases and timestamps (940 KiB) takes 4.5 MiB. */
+#define AJ_SP_DECODED_BYTES_MAX (32u * 1024u * 1024u)
+/* Metrics in one payload: a birth lists every metric of its node or device; gateways with
+ * 10k tags per device exist, 20k is the tag count of a large plant file. */
+#define AJ_SP_METRICS_MAX 20000
+/* Bytes of a metric name (UTF-8, folders separated by '/'): tag paths of SCADA systems
+ * stay well under 256. */
+#define AJ_SP_METRIC_NAME_MAX 256
+/* Bytes of a group, edge node, device or host id (the specification sets no bound; these
+ * are short identifiers) and of a whole topic (namespace, type, 3 ids, separators). */
+#define AJ_SP_ID_LEN_MAX    128
+#define AJ_SP_TOPIC_LEN_MAX (8 + 7 + 3 * (AJ_SP_ID_LEN_MAX + 1) + 1)
+/* Properties of one metric looked at (for the "Quality" property). */
+#define AJ_SP_PROPERTIES_MAX 64
+/* The map (--sparkplug-map): file size, groups, edge nodes, devices and mapped metrics. A
+ * large site has a few dozen edge gateways with tens of devices each. */
+#define AJ_SP_MAP_FILE_MAX    (8u * 1024u * 1024u)
+#define AJ_SP_GROUPS_MAX      64
+#define AJ_SP_NODES_MAX       1024
+#define AJ_SP_DEVICES_MAX     4096
+#define AJ_SP_MAP_METRICS_MAX 20000
+/* Rebirth requests (NCMD Node Control/Rebirth) to one edge node are at least this far apart
+ * (wall clock), so a node that keeps sending data without a birth is not flooded. */
+#define AJ_SP_REBIRTH_INTERVAL_MS 5000
+/* Last error text kept per node and device for GET /connections. */
+#define AJ_SP_ERROR_TEXT_MAX 200
+
 /* ---- OPC UA binary encoding (src/opcua/binary.c, docs/opcua.md) ---------------------------- */
 /* The server is untrusted: every length, count and depth it sends is checked before use. */
 /* One encoded message (bytes). A Read or Publish response of a few thousand values is well
@@ -283,5 +317,58 @@
 /* Arena bytes the values decoded from one message may take (a Variant array element takes
  * up to ~100 bytes of memory per wire byte, so AJ_UA_MESSAGE_MAX alone does not bound it). */
 #define AJ_UA_DECODED_BYTES_MAX (64u * 1024u * 1024u)
+
+/* ---- OPC UA security (src/opcua/security.c, security_rsa.c, pki.c; docs/opcua.md) ------------ */
+/* RSA key sizes Basic256Sha256 accepts (OPC 10000-7: MinAsymmetricKeyLength 2048,
+ * MaxAsymmetricKeyLength 4096), for our key and every peer certificate. */
+#define AJ_UA_RSA_BITS_MIN 2048
+#define AJ_UA_RSA_BITS_MAX 4096
+/* Our application instance certificate, made on first use: key size and validity (10 years;
+ * an operator renews it by removing pki/own/). */
+#define AJ_UA_OWN_RSA_BITS 2048
+#define AJ_UA_OWN_CERT_DAYS 3650
+/* Bytes of one certificate or key file read from pki/ (a certificate is 1-2 KiB, a chain of
+ * four fits easily), and the application URI and host name put in our certificate. */
+#define AJ_UA_CERT_FILE_MAX (64u * 1024u)
+#define AJ_UA_APP_URI_MAX   256
+#define AJ_UA_HOSTNAME_MAX  253
+/* Directory entries looked at in pki/trusted/ per check (bounds the work of one check), and
+ * certificates kept in pki/rejected/ (a server that changes certificate on every connect
+ * cannot fill the disk: beyond this, refused certificates are reported but not saved). */
+#define AJ_UA_PKI_TRUSTED_MAX  1000
+#define AJ_UA_PKI_REJECTED_MAX 100
+/* RSA blocks decrypted from one OPN chunk: an OpenSecureChannel response is ~150 bytes
+ * (1-2 blocks); 64 blocks (13 KiB of plain text at 2048 bits) bound the private-key work
+ * one chunk from a peer can cause. */
+#define AJ_UA_ASYM_BLOCKS_MAX 64
+/* Bytes of a secret (user password) encrypted for ActivateSession. */
+#define AJ_UA_SECRET_LEN_MAX 1024
+/* Bytes of a nonce accepted for key derivation and secret encryption (Basic256Sha256 uses
+ * 32; a longer one is refused rather than hashed). */
+#define AJ_UA_NONCE_LEN_MAX 64
+
+/* ---- OPC UA client and map (src/opcua/session.c, subscribe.c, uamap.c, src/ingest/opcua_ingest.c) */
+/* The map (--opcua-map): file size, endpoints (one thread each) and items. */
+#define AJ_UAMAP_FILE_MAX      (8u * 1024u * 1024u)
+#define AJ_UAMAP_ENDPOINTS_MAX 64
+#define AJ_UAMAP_ITEMS_MAX     50000
+#define AJ_UAMAP_NODE_ID_LEN_MAX 1024
+/* Publishing and sampling intervals (ms) and the server-side queue of an item. */
+#define AJ_UAMAP_INTERVAL_MS_MIN 50
+#define AJ_UAMAP_INTERVAL_MS_MAX 3600000
+#define AJ_UAMAP_QUEUE_MAX       1000
+/* Monitored items created per CreateMonitoredItems request (servers limit a call; most
+ * take 1000 or more). */
+#define AJ_UA_ITEMS_PER_CALL 1000
+/* Publish requests kept in flight (the server answers one per publishing interval, more
+ * cover the round trip and bursts). */
+#define AJ_UA_PUBLISH_IN_FLIGHT 3
+/* Browse: references returned by one POST /opcua/browse. */
+#define AJ_UA_BROWSE_REFS_MAX 2000
+/* Reconnect backoff after a lost connection: doubling from min to max. */
+#define AJ_UA_RECONNECT_MS_MIN 500
+#define AJ_UA_RECONNECT_MS_MAX 30000
+/* Last error text kept per endpoint for GET /connections. */
+#define AJ_UA_ERROR_TEXT_MAX 200
 
 #endif

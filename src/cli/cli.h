@@ -18,6 +18,8 @@ int aj_cmd_audit(int argc, char **argv);
 int aj_cmd_reason(int argc, char **argv);
 /* `anjian rules check FILE...` (rules_cli.c): argv after "rules". */
 int aj_cmd_rules(int argc, char **argv);
+/* `anjian opcua browse|read URL ...` (opcua_cli.c): argv after "opcua". */
+int aj_cmd_opcua(int argc, char **argv);
 
 /* Small option parser for the tool subcommands: --name value / --name=value. Returns
  * the value of --name or NULL; positional arguments are collected in pos. */

@@ -21,6 +21,7 @@ static void usage(FILE *out) {
         "  sim ...          plant simulator: line protocol of the demo plant, faults from scenario files\n"
         "  rules check      check failure-mode rules files, FILE:LINE:COLUMN errors (docs/rules.md)\n"
         "  reason replay    run the failure-mode rules over a simulated plant, in-process\n"
+        "  opcua ...        browse and read an OPC UA server with anjian's client (docs/opcua.md)\n"
         "  routes           print the HTTP route table\n"
         "  config-docs      print the settings table as Markdown\n"
         "  version          print the version\n\n"
@@ -44,6 +45,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "sim")) return aj_cmd_sim(argc - 2, argv + 2);
     if (!strcmp(cmd, "reason")) return aj_cmd_reason(argc - 2, argv + 2);
     if (!strcmp(cmd, "rules")) return aj_cmd_rules(argc - 2, argv + 2);
+    if (!strcmp(cmd, "opcua")) return aj_cmd_opcua(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("anjian %s\n", AJ_VERSION);
         return AJ_EXIT_OK;

@@ -108,6 +108,33 @@ static const setting settings[] = {
      "Modbus TCP register map to poll (empty: no Modbus poller; docs/modbus.md)"},
     {"modbus-enterprise", "ANJIAN_MODBUS_ENTERPRISE", STR(modbus_enterprise), "", true,
      "code of the enterprise whose tag keys the Modbus map's points map to (required with modbus-map)"},
+    {"opcua-map", "ANJIAN_OPCUA_MAP", STR(opcua_map), "", true,
+     "OPC UA connection map: endpoints, security, identities and which node feeds which tag (empty: no OPC UA "
+     "client; docs/opcua.md)"},
+    {"opcua-enterprise", "ANJIAN_OPCUA_ENTERPRISE", STR(opcua_enterprise), "", true,
+     "code of the enterprise whose tag keys the OPC UA map's items map to (required with opcua-map)"},
+    {"opcua-pki-dir", "ANJIAN_OPCUA_PKI_DIR", STR(opcua_pki_dir), "", true,
+     "OPC UA certificates: own/ (made on first start), trusted/ (server certificates an operator accepted), "
+     "rejected/ (default: opcua-pki beside the SQLite database, else ./opcua-pki)"},
+    {"sparkplug-url", "ANJIAN_SPARKPLUG_URL", STR(sparkplug_url), "", true,
+     "MQTT broker of the Sparkplug B edge nodes, mqtt://host[:port] (empty: no Sparkplug B host; "
+     "docs/sparkplug.md)"},
+    {"sparkplug-map", "ANJIAN_SPARKPLUG_MAP", STR(sparkplug_map), "", true,
+     "Sparkplug B map: which metric of which group/edge node/device feeds which tag (required with "
+     "sparkplug-url)"},
+    {"sparkplug-enterprise", "ANJIAN_SPARKPLUG_ENTERPRISE", STR(sparkplug_enterprise), "", true,
+     "code of the enterprise whose tag keys the Sparkplug map's metrics map to (required with "
+     "sparkplug-url)"},
+    {"sparkplug-host-id", "ANJIAN_SPARKPLUG_HOST_ID", STR(sparkplug_host_id), "anjian", true,
+     "Sparkplug 3.0 primary host id: anjian publishes spBv1.0/STATE/<id> (retained, online/offline) for "
+     "edge nodes that wait for their primary host (empty: publish no STATE)"},
+    {"sparkplug-client-id", "ANJIAN_SPARKPLUG_CLIENT_ID", STR(sparkplug_client_id), "", true,
+     "MQTT client id of the Sparkplug B host (default: anjian-sparkplug-<hostname>; must differ from "
+     "mqtt-client-id on the same broker)"},
+    {"sparkplug-user", "ANJIAN_SPARKPLUG_USER", STR(sparkplug_user), "", true,
+     "MQTT user name of the Sparkplug B host (empty: connect anonymously)"},
+    {"sparkplug-password-file", "ANJIAN_SPARKPLUG_PASSWORD_FILE", STR(sparkplug_password_file), "", true,
+     "file holding the Sparkplug B host's MQTT password (trailing newline ignored)"},
     {"config", "ANJIAN_CONFIG", STR(config_file), "", true,
      "config file of `key = value` lines with the names above"},
 };

@@ -48,6 +48,18 @@ typedef struct aj_config {
     /* Modbus TCP poller (docs/modbus.md); off while modbus_map is "". */
     char modbus_map[1024];      /* register map file */
     char modbus_enterprise[64]; /* enterprise code the map's tag keys resolve in */
+    /* OPC UA client (docs/opcua.md); off while opcua_map is "". */
+    char opcua_map[1024];      /* connection map file */
+    char opcua_enterprise[64]; /* enterprise code the map's tag keys resolve in */
+    char opcua_pki_dir[1024];  /* our certificate, trusted/ and rejected/; "" = derived from db_url */
+    /* Sparkplug B host application (docs/sparkplug.md); off while sparkplug_url is "". */
+    char sparkplug_url[512];           /* mqtt://host[:port] */
+    char sparkplug_map[1024];          /* metric-to-tag map file */
+    char sparkplug_enterprise[64];     /* enterprise code the map's tag keys resolve in */
+    char sparkplug_host_id[129];       /* Sparkplug 3.0 primary host id; "" = no STATE */
+    char sparkplug_client_id[128];     /* "" = anjian-sparkplug-<hostname> */
+    char sparkplug_user[128];          /* "" = no user name */
+    char sparkplug_password_file[1024];
 } aj_config;
 
 /* Fills every setting with its default. */

@@ -5,7 +5,9 @@
 #include "engine/engine.h"
 #include "http/http.h"
 #include "ingest/modbus_poll.h"
+#include "ingest/opcua_ingest.h"
 #include "ingest/mqtt.h"
+#include "ingest/sparkplug.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -185,6 +187,64 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
             put(&b, "anjian_modbus_points_total{device=\"%s\"} %llu\n", st.code,
                 (unsigned long long)st.points);
         }
+    }
+    if (m->opcua) { /* endpoint codes are [A-Za-z0-9_.:-]: safe in a label value */
+        put(&b, "# HELP anjian_opcua_endpoint_connected 1 while an OPC UA endpoint's session and subscription are up.\n"
+                "# TYPE anjian_opcua_endpoint_connected gauge\n"
+                "# HELP anjian_opcua_points_total Points an OPC UA endpoint gave the engine.\n"
+                "# TYPE anjian_opcua_points_total counter\n"
+                "# HELP anjian_opcua_reconnects_total Connections of an OPC UA endpoint re-established.\n"
+                "# TYPE anjian_opcua_reconnects_total counter\n"
+                "# HELP anjian_opcua_data_age_seconds From a good value's source timestamp to the engine "
+                "holding it durable.\n# TYPE anjian_opcua_data_age_seconds histogram\n");
+        for (int i = 0; i < aj_ua_ingest_n_endpoints(m->opcua); i++) {
+            aj_ua_endpoint_status st;
+            aj_ua_ingest_endpoint_status(m->opcua, i, &st);
+            put(&b, "anjian_opcua_endpoint_connected{endpoint=\"%s\"} %d\n", st.code, st.state == AJ_UA_EP_CONNECTED);
+            put(&b, "anjian_opcua_points_total{endpoint=\"%s\"} %llu\n", st.code, (unsigned long long)st.points);
+            put(&b, "anjian_opcua_reconnects_total{endpoint=\"%s\"} %llu\n", st.code,
+                (unsigned long long)st.reconnects);
+            unsigned long long cum = 0;
+            for (int k = 0; k <= AJ_UA_AGE_BUCKETS; k++) {
+                cum += st.age_counts[k];
+                if (k < AJ_UA_AGE_BUCKETS)
+                    put(&b, "anjian_opcua_data_age_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %llu\n", st.code,
+                        aj_ua_age_bounds_ms[k] / 1000.0, cum);
+                else
+                    put(&b, "anjian_opcua_data_age_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %llu\n", st.code, cum);
+            }
+            put(&b, "anjian_opcua_data_age_seconds_sum{endpoint=\"%s\"} %.6f\n", st.code, st.age_sum_ms / 1000.0);
+            put(&b, "anjian_opcua_data_age_seconds_count{endpoint=\"%s\"} %llu\n", st.code, cum);
+        }
+    }
+    if (m->sparkplug) {
+        aj_sparkplug_stats ss;
+        aj_sparkplug_stats_get(m->sparkplug, &ss);
+        put(&b,
+            "# HELP anjian_sparkplug_connected 1 while the Sparkplug B host is connected to its broker.\n"
+            "# TYPE anjian_sparkplug_connected gauge\nanjian_sparkplug_connected %d\n",
+            ss.is_connected ? 1 : 0);
+        put(&b, "# HELP anjian_sparkplug_messages_total Sparkplug B messages by result.\n"
+                "# TYPE anjian_sparkplug_messages_total counter\n"
+                "anjian_sparkplug_messages_total{result=\"received\"} %llu\n"
+                "anjian_sparkplug_messages_total{result=\"rejected\"} %llu\n"
+                "anjian_sparkplug_messages_total{result=\"unmapped\"} %llu\n",
+            (unsigned long long)ss.messages, (unsigned long long)ss.messages_rejected,
+            (unsigned long long)ss.messages_unmapped);
+        put(&b, "# HELP anjian_sparkplug_points_total Points from Sparkplug B by result.\n"
+                "# TYPE anjian_sparkplug_points_total counter\n"
+                "anjian_sparkplug_points_total{result=\"accepted\"} %llu\n"
+                "anjian_sparkplug_points_total{result=\"dropped\"} %llu\n",
+            (unsigned long long)ss.points, (unsigned long long)ss.points_dropped);
+        put(&b, "# HELP anjian_sparkplug_seq_gaps_total Sequence gaps seen (messages lost).\n"
+                "# TYPE anjian_sparkplug_seq_gaps_total counter\nanjian_sparkplug_seq_gaps_total %llu\n"
+                "# HELP anjian_sparkplug_rebirths_requested_total Rebirth requests sent (NCMD).\n"
+                "# TYPE anjian_sparkplug_rebirths_requested_total counter\n"
+                "anjian_sparkplug_rebirths_requested_total %llu\n"
+                "# HELP anjian_sparkplug_reconnects_total Connections to the broker after the first.\n"
+                "# TYPE anjian_sparkplug_reconnects_total counter\nanjian_sparkplug_reconnects_total %llu\n",
+            (unsigned long long)ss.seq_gaps, (unsigned long long)ss.rebirths_requested,
+            (unsigned long long)ss.reconnects);
     }
     *len = b.len;
     return b.data;

@@ -286,14 +286,17 @@ static void poll_group(device *d, int g) {
     for (int r = 0; r < p->plan->n_requests; r++) {
         const aj_mb_request *rq = &p->plan->requests[r];
         if (rq->group != g) continue;
-        aj_mb_outcome o = is_unreachable ? unreachable : read_with_retries(d, rq, regs, bits);
+        bool is_attempted = !is_unreachable;
+        aj_mb_outcome o = is_attempted ? read_with_retries(d, rq, regs, bits) : unreachable;
         if (o.failure == AJ_MB_READ_TIMEOUT || o.failure == AJ_MB_READ_CONNECTION) {
             is_unreachable = true;
             unreachable = o;
         }
         if (o.failure != AJ_MB_READ_OK) {
             is_all_ok = false;
-            set_error(d, rq, o);
+            /* only a read that was sent says what went wrong (the rest of an unreachable
+             * poll fail with its reason, unlogged) */
+            if (is_attempted) set_error(d, rq, o);
         }
         aj_mb_result result = {.outcome = o, .registers = regs, .bits = bits};
         aj_mb_request_decode(p->map, p->plan, r, &result, d->readings);

@@ -2,12 +2,17 @@
 // Modbus TCP server (modbus-serial's ServerTCP on a loopback port, registers the test sets):
 // every type and byte/word order arrives exactly with scale and offset, changed registers
 // arrive, the peer going away makes the points bad with communication loss and the device
-// "failing" in GET /api/v1/connections, the peer coming back makes them good again, an
-// exception for one address range makes only that read's points bad; bad maps and unknown
+// "failing" in GET /api/v1/connections, the peer coming back makes them good again; a peer
+// that accepts the connection but never answers (a plain `net` server) gives timeouts, the
+// map's retries (counted at that peer: 1 + retries connections per failed poll, one request
+// each, only the poll's first read) and the same communication loss, until a real peer on
+// the same port makes them good again; an exception for one address range makes only that
+// read's points bad; bad maps and unknown
 // tags stop the start with exit code 2 and a precise message. Every case on each backend.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { backends, startServer, login, api, cli, cleanup, freshDatabase, freePort, tempFile } from './lib/server.mjs';
 
@@ -44,6 +49,47 @@ async function startPeer(port, tables) {
   });
   return {
     stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A peer that accepts TCP connections on 127.0.0.1:port and never answers (a device whose
+ * Modbus task hangs, a gateway whose serial side is dead). Counts the connections, the
+ * Modbus TCP requests on each (MBAP header: length at bytes 4-5 covers unit id + PDU) and
+ * the connections the client closed.
+ */
+async function startBlackHole(port) {
+  const stats = { connections: 0, closedByClient: 0, requests: [], maxPerConnection: 0 };
+  const sockets = new Set();
+  const server = createServer((sock) => {
+    stats.connections++;
+    sockets.add(sock);
+    let buf = Buffer.alloc(0);
+    let n = 0;
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 8 && buf.length >= 6 + buf.readUInt16BE(4)) {
+        const len = buf.readUInt16BE(4);
+        const f = buf.subarray(0, 6 + len);
+        stats.requests.push({ unit: f[6], fc: f[7], start: len >= 6 ? f.readUInt16BE(8) : -1, count: len >= 6 ? f.readUInt16BE(10) : -1 });
+        buf = buf.subarray(6 + len);
+        stats.maxPerConnection = Math.max(stats.maxPerConnection, ++n);
+      }
+    });
+    sock.on('end', () => { stats.closedByClient++; });
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    stats,
+    stop: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
   };
 }
 
@@ -178,7 +224,7 @@ async function device(base, token) {
 
 for (const backend of backends()) {
   describe(backend, () => {
-    let peer, srv, admin, port, mapPath, tagIds;
+    let peer, srv, admin, port, mapPath, tagIds, blackHole;
     const tables = makeTables();
     const pts = buildPoints();
 
@@ -222,6 +268,7 @@ for (const backend of backends()) {
     after(async () => {
       if (srv) await srv.stop();
       if (peer) await peer.stop();
+      peer = null;
       if (srv) cleanup(srv.db);
     });
 
@@ -271,6 +318,69 @@ for (const backend of backends()) {
       await waitAll('good values after the peer is back', since, isExact);
       assert.equal((await device(srv.url, admin.token)).state, 'connected');
       assert.equal(srv.proc.exitCode, null, 'still running');
+    });
+
+    it('a peer that accepts but never answers: timeouts, retries as in the map, comm loss, failing; a real peer again: good', { timeout: 90000 }, async () => {
+      const RETRIES = 1; // mapJson: retries 1, backoff_ms 100, timeout_ms 500
+      const ATTEMPTS = 1 + RETRIES;
+      await peer.stop();
+      peer = null;
+      const hole = await startBlackHole(port);
+      const logFrom = srv.log().length;
+      try {
+        let since = nowNs();
+        await waitAll('communication loss on every point', since, (l) => l.q === 'bad' && (l.reasons & QR_COMM_LOSS) !== 0);
+        let d;
+        await until('the device failing with a timeout', async () => {
+          d = await device(srv.url, admin.token);
+          return d.state === 'failing' && /no answer within the timeout/.test(d.last_error || '') ? true : d;
+        });
+        assert.match(d.last_error, /^(coil|discrete_input|holding|input) \d+-\d+: no answer within the timeout \(timeout_ms 500\)$/, JSON.stringify(d));
+        assert.ok(d.last_error_at, JSON.stringify(d));
+        // Retries, counted rather than timed: every failed poll makes 1 + retries attempts of its
+        // first read, each on a new connection (a timeout closes it: a late answer must not be
+        // taken for the next request), and sends none of the poll's other reads.
+        const a = { polls: d.polls_failed, requests: hole.stats.requests.length, ok: d.polls_ok, success: d.last_success };
+        const POLLS = 5;
+        await until(`${POLLS} more failed polls`, async () => {
+          d = await device(srv.url, admin.token);
+          return d.polls_failed >= a.polls + POLLS ? true : d;
+        }, 30000);
+        const b = { polls: d.polls_failed, requests: hole.stats.requests.length };
+        const polls = b.polls - a.polls;
+        const requests = b.requests - a.requests;
+        // A poll in flight at either snapshot adds up to ATTEMPTS on each side.
+        assert.ok(Math.abs(requests - ATTEMPTS * polls) <= ATTEMPTS, `${requests} requests in ${polls} failed polls, want ${ATTEMPTS} each: ${JSON.stringify(hole.stats)}`);
+        assert.equal(d.state, 'failing');
+        assert.equal(d.polls_ok, a.ok, 'no poll succeeded meanwhile');
+        assert.equal(d.last_success, a.success, 'last_success unchanged');
+        assert.equal(hole.stats.maxPerConnection, 1, 'one request per connection');
+        assert.ok(hole.stats.connections >= hole.stats.requests.length, JSON.stringify(hole.stats));
+        assert.ok(hole.stats.closedByClient >= hole.stats.requests.length - 1, `the client closes a timed-out connection: ${JSON.stringify(hole.stats)}`);
+        const first = hole.stats.requests[0];
+        assert.ok(first.unit === 1 && first.fc >= 1 && first.fc <= 4, JSON.stringify(first));
+        for (const r of hole.stats.requests) assert.deepEqual(r, first, 'only the first read of the poll is tried');
+        assert.match(srv.log(), /WARN modbus: device "PLC-1" \(127\.0\.0\.1:\d+\): .*no answer within the timeout \(timeout_ms 500\)/);
+        blackHole = { log: srv.log().slice(logFrom), pollsFailed: b.polls };
+      } finally {
+        await hole.stop();
+      }
+      peer = await startPeer(port, tables);
+      const since = nowNs();
+      await waitAll('good values after a real peer is back', since, isExact);
+      const d = await device(srv.url, admin.token);
+      assert.equal(d.state, 'connected', JSON.stringify(d));
+      assert.match(d.last_error, /no answer within the timeout/, 'the last error is kept after recovery');
+      assert.equal(srv.proc.exitCode, null, 'still running');
+    });
+
+    // docs/modbus.md "Device state": "one warning per new error text". Only the read that was
+    // sent (the poll's first) says what went wrong; the reads of the same poll that were never
+    // sent fail with its reason but are not logged, so a device that stays down is logged once.
+    it('the timeouts were logged once, not once per read and poll', () => {
+      assert.ok(blackHole, 'the black-hole case ran');
+      const warnings = blackHole.log.split('\n').filter((l) => /WARN modbus: .*no answer within the timeout/.test(l));
+      assert.ok(warnings.length <= 2, `${warnings.length} warnings for ${blackHole.pollsFailed} failed polls:\n${warnings.slice(0, 8).join('\n')}`);
     });
 
     it('an exception for one address range: only that read\'s points bad, the others good', { timeout: 60000 }, async () => {

@@ -14,7 +14,8 @@ const INSPECTIONS_PERFORM = ['inspections', 'perform'].join('.');
 const navIcon = (body) => `<svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${body}</svg>`;
 /**
  * Icons of the work-permit entries (a permit form with a check; a phone), the risk ones (a plan
- * in four fields; a graded list) and the hidden-danger ones (a warning sign over a ledger; a camera).
+ * in four fields; a graded list), the hidden-danger ones (a warning sign over a ledger; a camera) and
+ * the connections one (a plug).
  */
 const NAV_ICONS = {
   permit: navIcon('<path d="M6 3h9l3 3v15H6z"/><path d="M14.5 3v3.5H18"/><path d="M9 10.5h6M9 14h3"/><path d="m12.5 17.5 1.6 1.6 3-3.2"/>'),
@@ -24,6 +25,7 @@ const NAV_ICONS = {
   risklist: navIcon('<path d="M9 6h11M9 12h11M9 18h11"/><rect x="3.5" y="4.5" width="3" height="3" rx=".5"/><rect x="3.5" y="10.5" width="3" height="3" rx=".5"/><rect x="3.5" y="16.5" width="3" height="3" rx=".5"/>'),
   majorhazard: navIcon('<path d="M5 21V9.5a3.5 3.5 0 0 1 7 0V21"/><path d="M12 21v-7h7v7"/><path d="M3 21h18"/><path d="M8.5 13v3"/>'),
   inspect: navIcon('<path d="M8 4h8v3H8z"/><path d="M16 5.5h2.5V21h-13V5.5H8"/><path d="m9 12.5 1.6 1.6 3-3.2"/><path d="M9 17.5h6"/>'),
+  plug: navIcon('<path d="M9 3v5M15 3v5"/><path d="M6.5 8h11v3.5a5.5 5.5 0 0 1-11 0z"/><path d="M12 17v4"/>'),
   camera: navIcon('<path d="M4 8h3l2-3h6l2 3h3v11H4z"/><circle cx="12" cy="13" r="3.5"/>'),
 };
 
@@ -35,6 +37,7 @@ export const NAV = [
   { key: 'areas', href: '#/areas', icon: 'areas', label: 'nav.areas', perms: ['plant.read'] },
   { key: 'assets', href: '#/assets', icon: 'assets', label: 'nav.assets', perms: ['plant.read'] },
   { key: 'tags', href: '#/tags', icon: 'tags', label: 'nav.tags', perms: ['plant.read'] },
+  { key: 'connections', href: '#/connections', svg: 'plug', label: 'nav.connections', perms: ['plant.read'] },
   { group: 'nav.group_alarms' },
   { key: 'alarms', href: '#/alarms', icon: 'bell', label: 'nav.alarms', perms: ['plant.read'], badge: 'alarms' },
   { key: 'alarm-kpi', href: '#/alarm-kpi', icon: 'chart', label: 'nav.alarm_kpi', perms: ['plant.read'] },

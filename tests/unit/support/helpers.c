@@ -1,6 +1,9 @@
-/* helpers.c — helpers shared by the unit tests (helpers.h). */
+/* helpers.c — helpers shared by the unit tests (helpers.h): JSON edits, source-relative
+ * paths, the fuzz-corpus replay. */
 #include "helpers.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -73,4 +77,44 @@ void aj_test_source_path(char *out, size_t size, const char *file, const char *r
     char *slash = strrchr(out, '/');
     assert_non_null(slash);
     snprintf(slash, size - (size_t)(slash - out), "/%s", rel);
+}
+
+/* scandir filter: every name but dot files (".", "..", editor droppings). */
+static int is_corpus_file(const struct dirent *de) {
+    return de->d_name[0] != '.';
+}
+
+int aj_test_corpus_each(const char *file, const char *rel, size_t max_bytes, aj_test_corpus_fn fn, void *ctx,
+                        int *n_valid) {
+    char dir[1024];
+    aj_test_source_path(dir, sizeof dir, file, rel);
+    struct dirent **names = NULL;
+    int n_names = scandir(dir, &names, is_corpus_file, alphasort);
+    if (n_names < 0) return -1;
+    if (n_names > AJ_TEST_CORPUS_FILES_MAX)
+        fail_msg("%s: %d files, more than %d", dir, n_names, AJ_TEST_CORPUS_FILES_MAX);
+    char *buf = malloc(max_bytes + 1);
+    assert_non_null(buf);
+    int n_files = 0, n_ok = 0;
+    for (int i = 0; i < n_names; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            FILE *f = fopen(path, "rb");
+            if (!f) fail_msg("%s: cannot open: %s", path, strerror(errno));
+            size_t len = fread(buf, 1, max_bytes + 1, f);
+            bool is_read_error = ferror(f) != 0;
+            fclose(f);
+            if (is_read_error) fail_msg("%s: read error", path);
+            n_files++;
+            if (fn(names[i]->d_name, buf, len, ctx)) n_ok++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    free(buf);
+    printf("fuzz corpus %s: %d inputs, %d valid\n", rel, n_files, n_ok);
+    if (n_valid) *n_valid = n_ok;
+    return n_files;
 }

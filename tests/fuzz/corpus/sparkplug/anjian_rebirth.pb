@@ -1,0 +1,2 @@
+€Ð•ÿ¼1!
+Node Control/Rebirth€Ð•ÿ¼1 p

@@ -1,0 +1,2 @@
+€Ð•ÿ¼1
+Node Control/Rebirth p
