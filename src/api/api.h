@@ -21,6 +21,11 @@ aj_err aj_api_metrics(aj_req *req);
 aj_err aj_api_routes(aj_req *req);
 aj_err aj_api_connections(aj_req *req); /* GET /api/v1/connections (connections_api.c) */
 aj_err aj_api_opcua_browse(aj_req *req); /* POST /api/v1/opcua/browse (opcua_api.c) */
+/* /api/v1/connection-maps[/{protocol}] (connection_maps_api.c) */
+aj_err aj_api_connection_maps_list(aj_req *req);
+aj_err aj_api_connection_maps_get(aj_req *req);
+aj_err aj_api_connection_maps_put(aj_req *req);
+aj_err aj_api_connection_maps_delete(aj_req *req);
 /* True when the enterprise with this code is one the caller may read (opcua_api.c). */
 bool aj_api_enterprise_code_readable(aj_req *req, const char *code);
 aj_err aj_api_asset_templates(aj_req *req);

@@ -10,13 +10,17 @@
  */
 #include "api/api.h"
 #include "http/metrics.h"
+#include "ingest/adapters.h"
 #include "ingest/opcua_ingest.h"
+#include "opcua/pki.h"
 #include "opcua/uajson.h"
 
 #include "base/jsoncheck.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Variables whose values one answer reads (one Read request). */
 #define BROWSE_READ_MAX 500
@@ -55,16 +59,51 @@ aj_err aj_api_opcua_browse(aj_req *req) {
     const char *node_text = json_object_get(req->json, "node_id")
                                 ? json_string_value(json_object_get(req->json, "node_id"))
                                 : "i=85";
-    aj_ua_ingest *u = req->app->metrics.opcua;
+    /* the endpoint in an OPC UA map of an enterprise the caller may read; the options are
+     * copied (strings included) so the set can change while the browse runs */
     aj_ua_client_opts opts;
-    if (!u || !aj_api_enterprise_code_readable(req, aj_ua_ingest_enterprise(u)) ||
-        aj_ua_ingest_client_opts(u, code, &opts))
-        return aj_req_fail(req, AJ_ENOTFOUND, "no OPC UA endpoint \"%.64s\" in the map of your enterprise",
+    char url[AJ_UA_URL_MAX], username[256], password[256], pki_dir[1024];
+    bool is_found = false;
+    aj_adapters *set = req->app->metrics.adapters;
+    aj_adapters_read_lock(set);
+    for (int i = 0; !is_found && i < aj_adapters_count(set); i++) {
+        const aj_adapter *ad = aj_adapters_get(set, i);
+        if (!ad->opcua || !aj_api_enterprise_code_readable(req, ad->enterprise) ||
+            aj_ua_ingest_client_opts(ad->opcua, code, &opts))
+            continue;
+        is_found = true;
+        snprintf(url, sizeof url, "%s", opts.endpoint_url);
+        snprintf(username, sizeof username, "%s", opts.username ? opts.username : "");
+        snprintf(password, sizeof password, "%s", opts.password ? opts.password : "");
+        snprintf(pki_dir, sizeof pki_dir, "%s", ad->cfg->opcua_pki_dir);
+    }
+    aj_adapters_unlock(set);
+    if (!is_found)
+        return aj_req_fail(req, AJ_ENOTFOUND, "no OPC UA endpoint \"%.64s\" in the maps of your enterprise",
                            code);
+    opts.endpoint_url = url;
+    opts.username = opts.username ? username : NULL;
+    opts.password = opts.password ? password : NULL;
+    /* a PKI of its own: the adapter's may be stopped while this browse runs */
+    char host[256] = "localhost", uri[300];
+    gethostname(host, sizeof host - 1);
+    snprintf(uri, sizeof uri, "urn:anjian:%s", host);
+    aj_ua_pki *pki = NULL;
+    if (aj_ua_pki_open(pki_dir, uri, host, &pki, msg, sizeof msg)) {
+        sodium_memzero(password, sizeof password);
+        return aj_req_fail(req, AJ_EUNAVAILABLE, "OPC UA certificates (%s): %s", pki_dir, msg);
+    }
+    opts.pki = pki;
     aj_arena *arena = aj_arena_new();
-    if (!arena) return AJ_ENOMEM;
+    if (!arena) {
+        aj_ua_pki_free(pki);
+        sodium_memzero(password, sizeof password);
+        return AJ_ENOMEM;
+    }
     aj_ua_node_id node;
     if (aj_ua_node_id_parse(node_text, arena, &node, msg, sizeof msg)) {
+        aj_ua_pki_free(pki);
+        sodium_memzero(password, sizeof password);
         aj_arena_free(arena);
         return aj_req_fail(req, AJ_EINVAL, "$.node_id: %s", msg);
     }
@@ -93,6 +132,8 @@ aj_err aj_api_opcua_browse(aj_req *req) {
                                     aj_ua_data_value_json(&rr.values[k]));
     }
     aj_ua_client_close(client);
+    aj_ua_pki_free(pki);
+    sodium_memzero(password, sizeof password);
     aj_arena_free(arena);
     if (e) {
         json_decref(items);

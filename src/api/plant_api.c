@@ -2,12 +2,16 @@
  * the plant file: POST /api/v1/plant/import (all or nothing) and
  * GET /api/v1/sites/{id}/plant (export in the same format). */
 #include "api/api.h"
+#include "http/metrics.h"
+#include "ingest/adapters.h"
 #include "engine/engine.h"
 #include "api/resource.h"
 #include "auth/perm.h"
 #include "plant/plant_file.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define FAMILY(fn, res)                                                                                      \
     aj_err aj_api_##fn##_list(aj_req *req) {                                                                 \
@@ -41,6 +45,38 @@ aj_err aj_api_enterprises_get(aj_req *req) {
     return aj_resource_get(req, &aj_res_enterprises);
 }
 
+/* Runs the connection maps an imported plant file carried (stored by the import). A map
+ * that does not start is reported in the answer's "connections" and left stored: GET
+ * /api/v1/connections lists it with its error after the next start too. */
+static void apply_connections(aj_req *req, const json_t *conn) {
+    if (!conn || !req->reply) return;
+    aj_result *r = NULL;
+    char code[64] = "";
+    if (!aj_db_query(aj_req_db(req), "SELECT code FROM enterprises WHERE id = ?",
+                     (aj_val[]){AJ_VINT(req->auth.enterprise_id)}, 1, &r) &&
+        aj_result_rows(r) == 1)
+        snprintf(code, sizeof code, "%s", aj_result_text(r, 0, 0));
+    aj_result_free(r);
+    json_t *out = json_object();
+    const char *key;
+    json_t *map;
+    json_object_foreach((json_t *)conn, key, map) {
+        aj_proto proto;
+        char *text = json_dumps(map, JSON_COMPACT);
+        char msg[600] = "";
+        aj_err e = text && aj_proto_from_name(key, &proto)
+                       ? aj_adapters_apply(req->app->metrics.adapters, req->auth.enterprise_id, code, proto,
+                                           text, strlen(text), msg, sizeof msg)
+                       : AJ_ENOMEM;
+        free(text);
+        json_object_set_new(
+            out, key,
+            e ? json_pack("{s:b, s:s}", "running", 0, "error", msg[0] ? msg : aj_err_message(e))
+              : json_pack("{s:b}", "running", 1));
+    }
+    json_object_set_new(req->reply, "connections", out);
+}
+
 aj_err aj_api_plant_import(aj_req *req) {
     if (req->auth.n_sites > 0)
         return aj_req_fail(req, AJ_EFORBIDDEN,
@@ -59,6 +95,7 @@ aj_err aj_api_plant_import(aj_req *req) {
     } else {
         aj_reply_json(req, 200, aj_plant_report_json(rep));
         aj_api_plant_committed(req, 0);
+        apply_connections(req, json_object_get(req->json, "connections"));
     }
     aj_plant_report_free(rep);
     return e;

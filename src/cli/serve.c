@@ -15,10 +15,8 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "http/server.h"
-#include "ingest/modbus_poll.h"
+#include "ingest/adapters.h"
 #include "ingest/mqtt.h"
-#include "ingest/opcua_ingest.h"
-#include "ingest/sparkplug.h"
 #include "permit/catalogue.h"
 #include "risk/assess.h"
 #include "risk/major_hazard.h"
@@ -195,61 +193,29 @@ int aj_cmd_serve(int argc, char **argv) {
         return mqtt_err == AJ_EINVAL || mqtt_err == AJ_ENOTFOUND ? AJ_EXIT_USAGE : AJ_EXIT_FAIL;
     }
     app.metrics.mqtt = mqtt;
-    aj_mb_poll *modbus = NULL; /* Modbus TCP poller (docs/modbus.md), only with --modbus-map */
-    aj_err modbus_err = app.cfg.modbus_map[0]
-                            ? aj_mb_poll_start(&app.cfg, app.store, app.engine, &modbus, err, sizeof err)
-                            : AJ_OK;
-    if (modbus_err) {
-        aj_error("%s", err[0] ? err : aj_err_message(modbus_err));
-        aj_mqtt_stop(mqtt);
-        aj_engine_stop(app.engine);
-        aj_store_free(app.store);
-        return modbus_err == AJ_EINVAL || modbus_err == AJ_ENOTFOUND || modbus_err == AJ_ETOOBIG
-                   ? AJ_EXIT_USAGE
-                   : AJ_EXIT_FAIL;
-    }
-    app.metrics.modbus = modbus;
-    aj_sparkplug *sparkplug = NULL; /* Sparkplug B host (docs/sparkplug.md), only with --sparkplug-url */
-    aj_err sparkplug_err = app.cfg.sparkplug_url[0] ? aj_sparkplug_start(&app.cfg, app.store, app.engine,
-                                                                         &sparkplug, err, sizeof err)
-                                                    : AJ_OK;
-    if (sparkplug_err) {
-        aj_error("%s", err[0] ? err : aj_err_message(sparkplug_err));
-        aj_mb_poll_stop(modbus);
-        aj_mqtt_stop(mqtt);
-        aj_engine_stop(app.engine);
-        aj_store_free(app.store);
-        return sparkplug_err == AJ_EINVAL || sparkplug_err == AJ_ENOTFOUND || sparkplug_err == AJ_ETOOBIG
-                   ? AJ_EXIT_USAGE
-                   : AJ_EXIT_FAIL;
-    }
-    app.metrics.sparkplug = sparkplug;
     if (!app.cfg.opcua_pki_dir[0])
         snprintf(app.cfg.opcua_pki_dir, sizeof app.cfg.opcua_pki_dir, "%s%s",
                  strncmp(app.cfg.db_url, "sqlite:", 7) == 0 ? app.cfg.db_url + 7 : "anjian",
                  strncmp(app.cfg.db_url, "sqlite:", 7) == 0 ? ".opcua-pki" : "-opcua-pki");
-    aj_ua_ingest *opcua = NULL; /* OPC UA client (docs/opcua.md), only with --opcua-map */
-    aj_err opcua_err = app.cfg.opcua_map[0]
-                           ? aj_ua_ingest_start(&app.cfg, app.store, app.engine, &opcua, err, sizeof err)
-                           : AJ_OK;
-    if (opcua_err) {
-        aj_error("%s", err[0] ? err : aj_err_message(opcua_err));
-        aj_sparkplug_stop(sparkplug);
-        aj_mb_poll_stop(modbus);
+    /* Modbus TCP pollers, OPC UA clients, Sparkplug B hosts (docs/connections.md): from the
+     * --*-map settings, then one per map stored in the database */
+    aj_adapters *adapters = NULL;
+    aj_err adapters_err = aj_adapters_start(&app.cfg, app.store, app.engine, &adapters, err, sizeof err);
+    if (adapters_err) {
+        aj_error("%s", err[0] ? err : aj_err_message(adapters_err));
         aj_mqtt_stop(mqtt);
         aj_engine_stop(app.engine);
         aj_store_free(app.store);
-        return opcua_err == AJ_EINVAL || opcua_err == AJ_ENOTFOUND || opcua_err == AJ_ETOOBIG ? AJ_EXIT_USAGE
-                                                                                             : AJ_EXIT_FAIL;
+        return adapters_err == AJ_EINVAL || adapters_err == AJ_ENOTFOUND || adapters_err == AJ_ETOOBIG
+                   ? AJ_EXIT_USAGE
+                   : AJ_EXIT_FAIL;
     }
-    app.metrics.opcua = opcua;
+    app.metrics.adapters = adapters;
     app.throttle = aj_throttle_new();
     aj_server *srv;
     if (!app.throttle || aj_server_start(&app, &srv, err, sizeof err)) {
         aj_error("%s", err[0] ? err : "out of memory");
-        aj_ua_ingest_stop(opcua);
-        aj_sparkplug_stop(sparkplug);
-        aj_mb_poll_stop(modbus);
+        aj_adapters_stop(adapters);
         aj_mqtt_stop(mqtt);
         aj_engine_stop(app.engine);
         aj_store_free(app.store);
@@ -262,9 +228,7 @@ int aj_cmd_serve(int argc, char **argv) {
     sigwait(&sigs, &sig);
     aj_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     aj_server_stop(srv, app.cfg.shutdown_grace_s);
-    aj_ua_ingest_stop(opcua);     /* before the engine: the last notification's points still go in */
-    aj_sparkplug_stop(sparkplug); /* before the engine: the message being handled still goes in */
-    aj_mb_poll_stop(modbus);    /* before the engine: its last poll's points still go in */
+    aj_adapters_stop(adapters); /* before the engine: the last poll's and notification's points still go in */
     aj_mqtt_stop(mqtt);         /* before the engine: the message being handled still gets made durable */
     aj_engine_stop(app.engine); /* applies what is queued, archives every tag, checkpoints */
     aj_store_free(app.store);

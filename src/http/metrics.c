@@ -4,6 +4,7 @@
 #include "app.h"
 #include "engine/engine.h"
 #include "http/http.h"
+#include "ingest/adapters.h"
 #include "ingest/modbus_poll.h"
 #include "ingest/opcua_ingest.h"
 #include "ingest/mqtt.h"
@@ -48,6 +49,105 @@ static void put(buf *b, const char *fmt, ...) {
         b->data = grown;
         b->cap = cap;
     }
+}
+
+/* The series of one Modbus poller; ent is "" or ",enterprise=\"CODE\"" (codes are
+ * [A-Za-z0-9_.:-]: safe in a label value). */
+static void put_modbus(buf *b, aj_mb_poll *poll, const char *ent, bool with_help) {
+    if (with_help)
+        put(b, "# HELP anjian_modbus_device_connected 1 while the last poll of a Modbus device reached it.\n"
+               "# TYPE anjian_modbus_device_connected gauge\n# HELP anjian_modbus_polls_total Polls of a "
+               "Modbus device's groups by result (failed: a read failed).\n# TYPE anjian_modbus_polls_total "
+               "counter\n# HELP anjian_modbus_points_total Points a Modbus device gave the engine.\n"
+               "# TYPE anjian_modbus_points_total counter\n");
+    for (int i = 0; i < aj_mb_poll_n_devices(poll); i++) {
+        aj_mb_device_status st;
+        aj_mb_poll_device_status(poll, i, &st);
+        put(b, "anjian_modbus_device_connected{device=\"%s\"%s} %d\n", st.code, ent,
+            st.state == AJ_MB_CONNECTED);
+        put(b, "anjian_modbus_polls_total{device=\"%s\",result=\"ok\"%s} %llu\n", st.code, ent,
+            (unsigned long long)st.polls_ok);
+        put(b, "anjian_modbus_polls_total{device=\"%s\",result=\"failed\"%s} %llu\n", st.code, ent,
+            (unsigned long long)st.polls_failed);
+        put(b, "anjian_modbus_points_total{device=\"%s\"%s} %llu\n", st.code, ent,
+            (unsigned long long)st.points);
+    }
+}
+
+/* The series of one OPC UA client (see put_modbus). */
+static void put_opcua(buf *b, aj_ua_ingest *ua, const char *ent, bool with_help) {
+    if (with_help)
+        put(b, "# HELP anjian_opcua_endpoint_connected 1 while an OPC UA endpoint's session and subscription "
+               "are up.\n"
+               "# TYPE anjian_opcua_endpoint_connected gauge\n"
+               "# HELP anjian_opcua_points_total Points an OPC UA endpoint gave the engine.\n"
+               "# TYPE anjian_opcua_points_total counter\n"
+               "# HELP anjian_opcua_reconnects_total Connections of an OPC UA endpoint re-established.\n"
+               "# TYPE anjian_opcua_reconnects_total counter\n"
+               "# HELP anjian_opcua_data_age_seconds From a good value's source timestamp to the engine "
+               "holding it durable.\n# TYPE anjian_opcua_data_age_seconds histogram\n");
+    for (int i = 0; i < aj_ua_ingest_n_endpoints(ua); i++) {
+        aj_ua_endpoint_status st;
+        aj_ua_ingest_endpoint_status(ua, i, &st);
+        put(b, "anjian_opcua_endpoint_connected{endpoint=\"%s\"%s} %d\n", st.code, ent,
+            st.state == AJ_UA_EP_CONNECTED);
+        put(b, "anjian_opcua_points_total{endpoint=\"%s\"%s} %llu\n", st.code, ent,
+            (unsigned long long)st.points);
+        put(b, "anjian_opcua_reconnects_total{endpoint=\"%s\"%s} %llu\n", st.code, ent,
+            (unsigned long long)st.reconnects);
+        unsigned long long cum = 0;
+        for (int k = 0; k <= AJ_UA_AGE_BUCKETS; k++) {
+            cum += st.age_counts[k];
+            if (k < AJ_UA_AGE_BUCKETS)
+                put(b, "anjian_opcua_data_age_seconds_bucket{endpoint=\"%s\"%s,le=\"%g\"} %llu\n", st.code,
+                    ent, aj_ua_age_bounds_ms[k] / 1000.0, cum);
+            else
+                put(b, "anjian_opcua_data_age_seconds_bucket{endpoint=\"%s\"%s,le=\"+Inf\"} %llu\n", st.code,
+                    ent, cum);
+        }
+        put(b, "anjian_opcua_data_age_seconds_sum{endpoint=\"%s\"%s} %.6f\n", st.code, ent,
+            st.age_sum_ms / 1000.0);
+        put(b, "anjian_opcua_data_age_seconds_count{endpoint=\"%s\"%s} %llu\n", st.code, ent, cum);
+    }
+}
+
+/* The series of one Sparkplug B host (see put_modbus; ent starts with a comma). */
+static void put_sparkplug(buf *b, aj_sparkplug *sp, const char *ent, bool with_help) {
+    aj_sparkplug_stats ss;
+    aj_sparkplug_stats_get(sp, &ss);
+    char lbl[100] = "", lbl_and[100] = "";
+    if (ent[0]) {
+        snprintf(lbl, sizeof lbl, "{%s}", ent + 1);
+        snprintf(lbl_and, sizeof lbl_and, "%s", ent);
+    }
+    if (with_help)
+        put(b, "# HELP anjian_sparkplug_connected 1 while the Sparkplug B host is connected to its broker.\n"
+               "# TYPE anjian_sparkplug_connected gauge\n"
+               "# HELP anjian_sparkplug_messages_total Sparkplug B messages by result.\n"
+               "# TYPE anjian_sparkplug_messages_total counter\n"
+               "# HELP anjian_sparkplug_points_total Points from Sparkplug B by result.\n"
+               "# TYPE anjian_sparkplug_points_total counter\n"
+               "# HELP anjian_sparkplug_seq_gaps_total Sequence gaps seen (messages lost).\n"
+               "# TYPE anjian_sparkplug_seq_gaps_total counter\n"
+               "# HELP anjian_sparkplug_rebirths_requested_total Rebirth requests sent (NCMD).\n"
+               "# TYPE anjian_sparkplug_rebirths_requested_total counter\n"
+               "# HELP anjian_sparkplug_reconnects_total Connections to the broker after the first.\n"
+               "# TYPE anjian_sparkplug_reconnects_total counter\n");
+    put(b, "anjian_sparkplug_connected%s %d\n", lbl, ss.is_connected ? 1 : 0);
+    put(b, "anjian_sparkplug_messages_total{result=\"received\"%s} %llu\n", lbl_and,
+        (unsigned long long)ss.messages);
+    put(b, "anjian_sparkplug_messages_total{result=\"rejected\"%s} %llu\n", lbl_and,
+        (unsigned long long)ss.messages_rejected);
+    put(b, "anjian_sparkplug_messages_total{result=\"unmapped\"%s} %llu\n", lbl_and,
+        (unsigned long long)ss.messages_unmapped);
+    put(b, "anjian_sparkplug_points_total{result=\"accepted\"%s} %llu\n", lbl_and,
+        (unsigned long long)ss.points);
+    put(b, "anjian_sparkplug_points_total{result=\"dropped\"%s} %llu\n", lbl_and,
+        (unsigned long long)ss.points_dropped);
+    put(b, "anjian_sparkplug_seq_gaps_total%s %llu\n", lbl, (unsigned long long)ss.seq_gaps);
+    put(b, "anjian_sparkplug_rebirths_requested_total%s %llu\n", lbl,
+        (unsigned long long)ss.rebirths_requested);
+    put(b, "anjian_sparkplug_reconnects_total%s %llu\n", lbl, (unsigned long long)ss.reconnects);
 }
 
 char *aj_metrics_render(aj_app *app, size_t *len) {
@@ -169,82 +269,28 @@ char *aj_metrics_render(aj_app *app, size_t *len) {
             "# TYPE anjian_mqtt_queue_full_waits_total counter\nanjian_mqtt_queue_full_waits_total %llu\n",
             (unsigned long long)ms.queue_full_waits);
     }
-    if (m->modbus) { /* device codes are [A-Za-z0-9_.:-]: safe in a label value */
-        put(&b, "# HELP anjian_modbus_device_connected 1 while the last poll of a Modbus device reached it.\n"
-                "# TYPE anjian_modbus_device_connected gauge\n# HELP anjian_modbus_polls_total Polls of a "
-                "Modbus device's groups by result (failed: a read failed).\n# TYPE anjian_modbus_polls_total "
-                "counter\n# HELP anjian_modbus_points_total Points a Modbus device gave the engine.\n"
-                "# TYPE anjian_modbus_points_total counter\n");
-        for (int i = 0; i < aj_mb_poll_n_devices(m->modbus); i++) {
-            aj_mb_device_status st;
-            aj_mb_poll_device_status(m->modbus, i, &st);
-            put(&b, "anjian_modbus_device_connected{device=\"%s\"} %d\n", st.code,
-                st.state == AJ_MB_CONNECTED);
-            put(&b, "anjian_modbus_polls_total{device=\"%s\",result=\"ok\"} %llu\n", st.code,
-                (unsigned long long)st.polls_ok);
-            put(&b, "anjian_modbus_polls_total{device=\"%s\",result=\"failed\"} %llu\n", st.code,
-                (unsigned long long)st.polls_failed);
-            put(&b, "anjian_modbus_points_total{device=\"%s\"} %llu\n", st.code,
-                (unsigned long long)st.points);
-        }
-    }
-    if (m->opcua) { /* endpoint codes are [A-Za-z0-9_.:-]: safe in a label value */
-        put(&b, "# HELP anjian_opcua_endpoint_connected 1 while an OPC UA endpoint's session and subscription are up.\n"
-                "# TYPE anjian_opcua_endpoint_connected gauge\n"
-                "# HELP anjian_opcua_points_total Points an OPC UA endpoint gave the engine.\n"
-                "# TYPE anjian_opcua_points_total counter\n"
-                "# HELP anjian_opcua_reconnects_total Connections of an OPC UA endpoint re-established.\n"
-                "# TYPE anjian_opcua_reconnects_total counter\n"
-                "# HELP anjian_opcua_data_age_seconds From a good value's source timestamp to the engine "
-                "holding it durable.\n# TYPE anjian_opcua_data_age_seconds histogram\n");
-        for (int i = 0; i < aj_ua_ingest_n_endpoints(m->opcua); i++) {
-            aj_ua_endpoint_status st;
-            aj_ua_ingest_endpoint_status(m->opcua, i, &st);
-            put(&b, "anjian_opcua_endpoint_connected{endpoint=\"%s\"} %d\n", st.code, st.state == AJ_UA_EP_CONNECTED);
-            put(&b, "anjian_opcua_points_total{endpoint=\"%s\"} %llu\n", st.code, (unsigned long long)st.points);
-            put(&b, "anjian_opcua_reconnects_total{endpoint=\"%s\"} %llu\n", st.code,
-                (unsigned long long)st.reconnects);
-            unsigned long long cum = 0;
-            for (int k = 0; k <= AJ_UA_AGE_BUCKETS; k++) {
-                cum += st.age_counts[k];
-                if (k < AJ_UA_AGE_BUCKETS)
-                    put(&b, "anjian_opcua_data_age_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %llu\n", st.code,
-                        aj_ua_age_bounds_ms[k] / 1000.0, cum);
+    if (m->adapters) {
+        aj_adapters_read_lock(m->adapters);
+        for (int p = 0; p < AJ_PROTO_COUNT; p++) {
+            bool is_first = true;
+            for (int i = 0; i < aj_adapters_count(m->adapters); i++) {
+                const aj_adapter *ad = aj_adapters_get(m->adapters, i);
+                if ((int)ad->proto != p) continue;
+                /* stored maps: an enterprise label (file-set adapters keep their plain series) */
+                char ent[96] = "";
+                if (!ad->is_from_file) snprintf(ent, sizeof ent, ",enterprise=\"%s\"", ad->enterprise);
+                if (ad->modbus)
+                    put_modbus(&b, ad->modbus, ent, is_first);
+                else if (ad->opcua)
+                    put_opcua(&b, ad->opcua, ent, is_first);
+                else if (ad->sparkplug)
+                    put_sparkplug(&b, ad->sparkplug, ent, is_first);
                 else
-                    put(&b, "anjian_opcua_data_age_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %llu\n", st.code, cum);
+                    continue;
+                is_first = false;
             }
-            put(&b, "anjian_opcua_data_age_seconds_sum{endpoint=\"%s\"} %.6f\n", st.code, st.age_sum_ms / 1000.0);
-            put(&b, "anjian_opcua_data_age_seconds_count{endpoint=\"%s\"} %llu\n", st.code, cum);
         }
-    }
-    if (m->sparkplug) {
-        aj_sparkplug_stats ss;
-        aj_sparkplug_stats_get(m->sparkplug, &ss);
-        put(&b,
-            "# HELP anjian_sparkplug_connected 1 while the Sparkplug B host is connected to its broker.\n"
-            "# TYPE anjian_sparkplug_connected gauge\nanjian_sparkplug_connected %d\n",
-            ss.is_connected ? 1 : 0);
-        put(&b, "# HELP anjian_sparkplug_messages_total Sparkplug B messages by result.\n"
-                "# TYPE anjian_sparkplug_messages_total counter\n"
-                "anjian_sparkplug_messages_total{result=\"received\"} %llu\n"
-                "anjian_sparkplug_messages_total{result=\"rejected\"} %llu\n"
-                "anjian_sparkplug_messages_total{result=\"unmapped\"} %llu\n",
-            (unsigned long long)ss.messages, (unsigned long long)ss.messages_rejected,
-            (unsigned long long)ss.messages_unmapped);
-        put(&b, "# HELP anjian_sparkplug_points_total Points from Sparkplug B by result.\n"
-                "# TYPE anjian_sparkplug_points_total counter\n"
-                "anjian_sparkplug_points_total{result=\"accepted\"} %llu\n"
-                "anjian_sparkplug_points_total{result=\"dropped\"} %llu\n",
-            (unsigned long long)ss.points, (unsigned long long)ss.points_dropped);
-        put(&b, "# HELP anjian_sparkplug_seq_gaps_total Sequence gaps seen (messages lost).\n"
-                "# TYPE anjian_sparkplug_seq_gaps_total counter\nanjian_sparkplug_seq_gaps_total %llu\n"
-                "# HELP anjian_sparkplug_rebirths_requested_total Rebirth requests sent (NCMD).\n"
-                "# TYPE anjian_sparkplug_rebirths_requested_total counter\n"
-                "anjian_sparkplug_rebirths_requested_total %llu\n"
-                "# HELP anjian_sparkplug_reconnects_total Connections to the broker after the first.\n"
-                "# TYPE anjian_sparkplug_reconnects_total counter\nanjian_sparkplug_reconnects_total %llu\n",
-            (unsigned long long)ss.seq_gaps, (unsigned long long)ss.rebirths_requested,
-            (unsigned long long)ss.reconnects);
+        aj_adapters_unlock(m->adapters);
     }
     *len = b.len;
     return b.data;

@@ -16,9 +16,7 @@ typedef struct aj_metrics {
     atomic_uint_fast64_t logins_ok, logins_failed, logins_throttled;
     atomic_int in_flight;
     struct aj_mqtt *mqtt;      /* the MQTT subscriber, or NULL; set before the server starts */
-    struct aj_mb_poll *modbus; /* the Modbus TCP poller, or NULL; set before the server starts */
-    struct aj_sparkplug *sparkplug; /* the Sparkplug B host, or NULL; set before the server starts */
-    struct aj_ua_ingest *opcua;     /* the OPC UA client, or NULL; set before the server starts */
+    struct aj_adapters *adapters; /* Modbus, OPC UA, Sparkplug B adapters, or NULL; set before the server starts */
 } aj_metrics;
 
 struct aj_app;

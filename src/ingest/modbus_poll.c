@@ -418,16 +418,21 @@ static void free_poll(aj_mb_poll *p) {
     free(p);
 }
 
-static aj_err load(aj_mb_poll *p, const aj_config *cfg, aj_store *store, char *err, size_t errlen) {
+static aj_err load(aj_mb_poll *p, const aj_config *cfg, const char *text, size_t len, aj_store *store, char *err,
+                   size_t errlen) {
     if (!cfg->modbus_enterprise[0]) {
         snprintf(err, errlen,
                  "modbus-enterprise: required with modbus-map (the enterprise whose tags the map feeds)");
         return AJ_EINVAL;
     }
     char msg[512];
-    aj_err e = aj_mb_map_load(cfg->modbus_map, &p->map, msg, sizeof msg);
+    aj_err e = text ? aj_mb_map_parse(text, len, &p->map, msg, sizeof msg)
+                    : aj_mb_map_load(cfg->modbus_map, &p->map, msg, sizeof msg);
     if (e) {
-        snprintf(err, errlen, "modbus-map: %s", msg);
+        if (text)
+            snprintf(err, errlen, "modbus-map %s: %s", cfg->modbus_map, msg);
+        else
+            snprintf(err, errlen, "modbus-map: %s", msg);
         return e == AJ_ENOMEM || e == AJ_EIO ? e : AJ_EINVAL;
     }
     if (p->map->n_devices > AJ_MB_POLL_DEVICES_MAX) {
@@ -448,6 +453,11 @@ static aj_err load(aj_mb_poll *p, const aj_config *cfg, aj_store *store, char *e
 
 aj_err aj_mb_poll_start(const aj_config *cfg, aj_store *store, struct aj_engine *engine, aj_mb_poll **out,
                         char *err, size_t errlen) {
+    return aj_mb_poll_start_text(cfg, NULL, 0, store, engine, out, err, errlen);
+}
+
+aj_err aj_mb_poll_start_text(const aj_config *cfg, const char *text, size_t len, aj_store *store,
+                             struct aj_engine *engine, aj_mb_poll **out, char *err, size_t errlen) {
     *out = NULL;
     err[0] = 0;
     aj_mb_poll *p = calloc(1, sizeof *p);
@@ -459,7 +469,7 @@ aj_err aj_mb_poll_start(const aj_config *cfg, aj_store *store, struct aj_engine 
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&p->wake, &attr);
     pthread_condattr_destroy(&attr);
-    aj_err e = load(p, cfg, store, err, errlen);
+    aj_err e = load(p, cfg, text, len, store, err, errlen);
     for (int i = 0; !e && i < p->n_devices; i++) {
         if (p->devices[i].n_groups == 0) continue; /* a device no group polls */
         if (pthread_create(&p->devices[i].thread, NULL, run, &p->devices[i]) != 0) {

@@ -58,6 +58,10 @@ typedef struct aj_mb_device_status {
  * outlive the poller; free it with aj_mb_poll_stop(). */
 aj_err aj_mb_poll_start(const aj_config *cfg, aj_store *store, struct aj_engine *engine, aj_mb_poll **out,
                         char *err, size_t errlen);
+/* The same with the map given as JSON text (from the database: docs/connections.md);
+ * cfg->modbus_map then only names where it comes from in messages. */
+aj_err aj_mb_poll_start_text(const aj_config *cfg, const char *text, size_t len, aj_store *store,
+                             struct aj_engine *engine, aj_mb_poll **out, char *err, size_t errlen);
 /* Stops every device thread (within about one read timeout), closes the connections and
  * frees p (NULL is fine). Call before the engine stops. */
 void aj_mb_poll_stop(aj_mb_poll *p);

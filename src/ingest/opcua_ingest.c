@@ -499,7 +499,8 @@ static void free_ingest(aj_ua_ingest *u) {
     free(u);
 }
 
-static aj_err load(aj_ua_ingest *u, const aj_config *cfg, aj_store *store, char *err, size_t errlen) {
+static aj_err load(aj_ua_ingest *u, const aj_config *cfg, const char *text, size_t len, aj_store *store,
+                   char *err, size_t errlen) {
     if (!cfg->opcua_enterprise[0]) {
         snprintf(err, errlen,
                  "opcua-enterprise: required with opcua-map (the enterprise whose tags the map feeds)");
@@ -508,9 +509,13 @@ static aj_err load(aj_ua_ingest *u, const aj_config *cfg, aj_store *store, char 
     u->arena = aj_arena_new();
     if (!u->arena) return AJ_ENOMEM;
     char msg[600];
-    aj_err e = aj_uamap_load(cfg->opcua_map, u->arena, &u->map, msg, sizeof msg);
+    aj_err e = text ? aj_uamap_parse(text, len, u->arena, &u->map, msg, sizeof msg)
+                    : aj_uamap_load(cfg->opcua_map, u->arena, &u->map, msg, sizeof msg);
     if (e) {
-        snprintf(err, errlen, "opcua-map: %s", msg);
+        if (text)
+            snprintf(err, errlen, "opcua-map %s: %s", cfg->opcua_map, msg);
+        else
+            snprintf(err, errlen, "opcua-map: %s", msg);
         return e == AJ_ENOMEM || e == AJ_EIO ? e : AJ_EINVAL;
     }
     char host[256] = "localhost", uri[300];
@@ -530,6 +535,11 @@ static aj_err load(aj_ua_ingest *u, const aj_config *cfg, aj_store *store, char 
 
 aj_err aj_ua_ingest_start(const aj_config *cfg, aj_store *store, struct aj_engine *engine, aj_ua_ingest **out,
                           char *err, size_t errlen) {
+    return aj_ua_ingest_start_text(cfg, NULL, 0, store, engine, out, err, errlen);
+}
+
+aj_err aj_ua_ingest_start_text(const aj_config *cfg, const char *text, size_t len, aj_store *store,
+                               struct aj_engine *engine, aj_ua_ingest **out, char *err, size_t errlen) {
     *out = NULL;
     err[0] = 0;
     aj_ua_ingest *u = calloc(1, sizeof *u);
@@ -542,7 +552,7 @@ aj_err aj_ua_ingest_start(const aj_config *cfg, aj_store *store, struct aj_engin
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&u->wake, &attr);
     pthread_condattr_destroy(&attr);
-    aj_err e = load(u, cfg, store, err, errlen);
+    aj_err e = load(u, cfg, text, len, store, err, errlen);
     for (int i = 0; !e && i < u->n_endpoints; i++) {
         if (pthread_create(&u->endpoints[i].thread, NULL, run, &u->endpoints[i]) != 0) {
             snprintf(err, errlen, "opcua: cannot start the thread of endpoint \"%s\"",

@@ -69,6 +69,10 @@ typedef struct aj_ua_endpoint_status {
  * database or memory trouble. store and engine must outlive the client. */
 aj_err aj_ua_ingest_start(const aj_config *cfg, aj_store *store, struct aj_engine *engine, aj_ua_ingest **out,
                           char *err, size_t errlen);
+/* The same with the map given as JSON text (from the database: docs/connections.md);
+ * cfg->opcua_map then only names where it comes from in messages. */
+aj_err aj_ua_ingest_start_text(const aj_config *cfg, const char *text, size_t len, aj_store *store,
+                               struct aj_engine *engine, aj_ua_ingest **out, char *err, size_t errlen);
 /* Stops the threads (within about one request timeout), closes the sessions, frees u (NULL
  * is fine). Call before the engine stops. */
 void aj_ua_ingest_stop(aj_ua_ingest *u);

@@ -288,12 +288,33 @@ static aj_err export_people(aj_db *db, int64_t enterprise_id, json_t *doc) {
     return e;
 }
 
+/* The enterprise's stored connection maps as "connections" (absent when there are none). */
+static aj_err export_connections(aj_db *db, int64_t enterprise_id, json_t *doc) {
+    aj_result *r = NULL;
+    aj_err e = aj_db_query(
+        db, "SELECT protocol, map_json FROM connection_maps WHERE enterprise_id = ? ORDER BY protocol",
+        (aj_val[]){AJ_VINT(enterprise_id)}, 1, &r);
+    if (e) return e;
+    json_t *conn = aj_result_rows(r) ? json_object() : NULL;
+    for (int i = 0; conn && i < aj_result_rows(r); i++) {
+        json_t *map = json_loads(aj_result_text(r, i, 1), 0, NULL);
+        if (!map || json_object_set_new(conn, aj_result_text(r, i, 0), map)) e = AJ_ENOMEM;
+    }
+    aj_result_free(r);
+    if (!e && conn && json_object_set_new(doc, "connections", conn))
+        e = AJ_ENOMEM;
+    else if (e)
+        json_decref(conn);
+    return e;
+}
+
 aj_err aj_plant_export(aj_db *db, int64_t enterprise_id, int64_t site_id, json_t **out_doc) {
     *out_doc = NULL;
     json_t *doc = json_pack("{s:s,s:i}", "format", "anjian-plant", "version", 1);
     aj_err e = doc ? export_site(db, enterprise_id, site_id, doc) : AJ_ENOMEM;
     if (!e) e = export_plant(db, enterprise_id, site_id, doc);
     if (!e) e = export_people(db, enterprise_id, doc);
+    if (!e) e = export_connections(db, enterprise_id, doc);
     if (e)
         json_decref(doc);
     else

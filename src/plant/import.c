@@ -21,6 +21,7 @@
 #include "plant/plant_file.h"
 
 #include "audit/audit.h"
+#include "base/timeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -645,6 +646,53 @@ static aj_err write_summary(importer *im) {
     return e;
 }
 
+/* The "connections" section: each protocol's map stored as compact JSON (replacing the
+ * enterprise's stored one), with an audit record when it changed. */
+static aj_err write_connections(importer *im, const json_t *conn) {
+    const char *proto;
+    json_t *map;
+    json_object_foreach((json_t *)conn, proto, map) {
+        char *text = json_dumps(map, JSON_COMPACT);
+        if (!text) return AJ_ENOMEM;
+        aj_result *r = NULL;
+        const aj_val key[] = {AJ_VINT(im->enterprise_id), AJ_VTEXT(proto)};
+        aj_err e = aj_db_query(
+            im->db, "SELECT map_json FROM connection_maps WHERE enterprise_id = ? AND protocol = ?", key, 2,
+            &r);
+        bool is_same = !e && aj_result_rows(r) == 1 && !strcmp(aj_result_text(r, 0, 0), text);
+        json_t *before = !e && aj_result_rows(r) == 1 ? json_loads(aj_result_text(r, 0, 0), 0, NULL) : NULL;
+        aj_result_free(r);
+        if (!e && !is_same)
+            e = aj_db_exec(im->db, "DELETE FROM connection_maps WHERE enterprise_id = ? AND protocol = ?",
+                           key, 2, NULL);
+        if (!e && !is_same)
+            e = aj_db_exec(
+                im->db,
+                "INSERT INTO connection_maps (enterprise_id, protocol, map_json, updated_by, updated_ms) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (aj_val[]){key[0], key[1], AJ_VTEXT(text), AJ_VTEXT(im->actor), AJ_VINT(aj_time_now_ms())}, 5,
+                NULL);
+        if (!e && !is_same) {
+            json_t *b = before ? json_pack("{s:s, s:O}", "protocol", proto, "map", before) : NULL;
+            json_t *a = json_pack("{s:s, s:O}", "protocol", proto, "map", map);
+            aj_audit_entry en = {.enterprise_id = im->enterprise_id,
+                                 .actor = im->actor,
+                                 .action = "connection_maps.put",
+                                 .object_type = "connection_map",
+                                 .object_id = proto,
+                                 .before = b,
+                                 .after = a};
+            e = a ? aj_audit_append(im->db, &en) : AJ_ENOMEM;
+            json_decref(a);
+            json_decref(b);
+        }
+        json_decref(before);
+        free(text);
+        if (e) return e;
+    }
+    return AJ_OK;
+}
+
 static aj_err write_all(importer *im, const json_t *doc) {
     aj_err e = write_site(im, json_object_get(doc, "site"));
     if (!e) e = write_tree(im, json_object_get(doc, "organisations"), write_org);
@@ -652,6 +700,7 @@ static aj_err write_all(importer *im, const json_t *doc) {
     if (!e) e = write_tree(im, json_object_get(doc, "assets"), write_asset);
     if (!e) e = write_list(im, json_object_get(doc, "tags"), write_tag);
     if (!e) e = write_list(im, json_object_get(doc, "people"), write_person);
+    if (!e) e = write_connections(im, json_object_get(doc, "connections"));
     if (!e) e = write_summary(im);
     return e;
 }

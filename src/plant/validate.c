@@ -17,6 +17,7 @@
  */
 #include "engine/alarm_defs.h"
 #include "plant/plant_file.h"
+#include "plant/connections.h"
 #include "plant/vocab.h"
 
 #include <math.h>
@@ -291,7 +292,8 @@ static const field_spec TOP_FIELDS[] = {
     {"format", T_ENUM, true, FORMATS}, {"version", T_ONE, true, NULL},
     {"site", T_OBJECT, true, NULL},    {"organisations", T_ARRAY, false, NULL},
     {"areas", T_ARRAY, false, NULL},   {"assets", T_ARRAY, false, NULL},
-    {"tags", T_ARRAY, false, NULL},    {"people", T_ARRAY, false, NULL}};
+    {"tags", T_ARRAY, false, NULL},    {"people", T_ARRAY, false, NULL},
+    {"connections", T_OBJECT, false, NULL}};
 static const field_spec SITE_FIELDS[] = {{"code", T_CODE, true, NULL},     {"name", T_NAME, true, NULL},
                                          {"name_en", T_TEXT, false, NULL}, {"timezone", T_NAME, false, NULL},
                                          {"lat", T_LAT, false, NULL},      {"lon", T_LON, false, NULL}};
@@ -984,6 +986,14 @@ static void validate_families(vctx *v) {
     }
 }
 
+/* A tag a connection map may feed: one of the file, or one the enterprise has. */
+static bool tag_known(void *ctx, const char *key) {
+    vctx *v = ctx;
+    const char *site = NULL;
+    if (file_index(v, IX_TAG, key) >= 0) return true;
+    return v->lk->tag_site && lk_found(v, v->lk->tag_site(v->lk->ctx, key, &site));
+}
+
 aj_err aj_plant_validate(const json_t *doc, const aj_plant_lookup *lookup, aj_plant_report *rep) {
     static const aj_plant_lookup none = {0};
     vctx v = {.lk = lookup ? lookup : &none, .rep = rep};
@@ -1004,6 +1014,10 @@ aj_err aj_plant_validate(const json_t *doc, const aj_plant_lookup *lookup, aj_pl
         index_family(&v, AJ_PLANT_PEOPLE, IX_PERSON, "code", false);
     }
     if (!v.fail) validate_families(&v);
+    if (!v.fail) {
+        aj_err e = aj_plant_check_connections(got(&top, "connections"), tag_known, &v, rep);
+        if (e) v.fail = e;
+    }
     for (int k = 0; k < IX_COUNT; k++) json_decref(v.index[k]);
     if (v.fail) return v.fail;
     return rep->n_errors ? AJ_EINVAL : AJ_OK;

@@ -155,9 +155,9 @@ static int64_t must_add_site(aj_db *db, int64_t enterprise_id, const char *code)
 static void test_migrations_applied(void **state) {
     backend *b = *state;
     int n = n_migrations_of(b->kind);
-    assert_int_equal(n, 11); /* 0001 foundation, 0002 seeds, 0003 archive, 0004 data.write, 0005 alarms, 0006
+    assert_int_equal(n, 12); /* 0001 foundation, 0002 seeds, 0003 archive, 0004 data.write, 0005 alarms, 0006
                                incidents, 0007 permits, 0008 hazards, 0009 risk register, 0010
-                               inspections, 0011 major hazard sources */
+                               inspections, 0011 major hazard sources, 0012 connection maps */
     assert_int_equal(aj_n_migrations_sqlite, aj_n_migrations_postgres);
     const aj_migration *list = b->kind == AJ_DB_SQLITE ? aj_migrations_sqlite : aj_migrations_postgres;
     assert_int_equal(list[n - 1].version, n);
