@@ -1,5 +1,6 @@
 // opcua.test.mjs — anjian's own OPC UA client (docs/opcua.md) against a real node-opcua
-// server (lib/opcua_server.mjs, its own process so it can be killed mid-stream):
+// server (lib/opcua_server.mjs, its own process so it can be killed mid-stream; started by
+// lib/opcua_peer.mjs):
 // - values of every numeric built-in type, array elements by index_range, and the source
 //   timestamps arrive exactly, over security None (Anonymous), Basic256Sha256
 //   SignAndEncrypt (UserName, the password encrypted with the server key) and
@@ -14,42 +15,17 @@
 //   rejected/; a wrong password: BadUserAccessDenied; bad maps stop the start (exit 2).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { mkdtempSync, mkdirSync, copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { backends, startServer, login, api, cleanup, freePort, tempFile, cli, cliOk, freshDatabase } from './lib/server.mjs';
+import { startUaServer } from './lib/opcua_peer.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const QR_COMM_LOSS = 2;
 const QR_SOURCE_BAD = 64;
 const PASSWORD = 'Op-2026!secret';
-
-/** Starts lib/opcua_server.mjs; resolves with {proc, info, stop(), kill()} once it is listening. */
-async function startUaServer(port, pki) {
-  const proc = spawn(process.execPath, [join(HERE, 'lib', 'opcua_server.mjs'), '--port', String(port), '--pki', pki],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', errText = '';
-  proc.stderr.on('data', (d) => { errText += d; });
-  const info = await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('node-opcua server did not start:\n' + errText)), 60000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) { clearTimeout(t); resolve(JSON.parse(line)); }
-    });
-    proc.on('exit', (code) => { clearTimeout(t); reject(new Error(`node-opcua server exited ${code}:\n${errText}`)); });
-  });
-  const exited = new Promise((r) => proc.on('exit', r));
-  return {
-    proc, info,
-    stop: async () => { if (proc.exitCode === null) proc.kill('SIGTERM'); await exited; },
-    kill: async () => { if (proc.exitCode === null) proc.kill('SIGKILL'); await exited; },
-  };
-}
 
 /** A TCP proxy 127.0.0.1:listenPort -> 127.0.0.1:targetPort whose connections can be cut. */
 async function startProxy(listenPort, targetPort) {
