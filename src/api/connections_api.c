@@ -59,7 +59,7 @@ static json_t *sparkplug_json(const aj_sparkplug_status *st) {
 static json_t *opcua_json(const aj_ua_endpoint_status *st) {
     return json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, "
-        "s:I, s:I, s:I, s:I, s:f}",
+        "s:I, s:I, s:I, s:I, s:I, s:f}",
         "protocol", "opcua", "code", st->code, "endpoint_url", st->url, "security_policy",
         aj_ua_policy_name(st->policy), "security_mode", aj_ua_mode_name(st->mode), "identity",
         st->is_username ? "username" : "anonymous", "state", aj_ua_endpoint_state_name(st->state), "items",
@@ -70,7 +70,8 @@ static json_t *opcua_json(const aj_ua_endpoint_status *st) {
         (json_int_t)st->notifications, "republished", (json_int_t)st->republished, "lost",
         (json_int_t)st->lost, "points", (json_int_t)st->points, "points_dropped",
         (json_int_t)st->points_dropped, "points_unusable", (json_int_t)st->points_unusable, "keepalives",
-        (json_int_t)st->keepalives, "points_per_second", st->points_per_second);
+        (json_int_t)st->keepalives, "channel_renewals", (json_int_t)st->channel_renewals, "points_per_second",
+        st->points_per_second);
 }
 
 /* A stored map that did not start: one entry saying why (nothing runs for it). */

@@ -43,10 +43,11 @@ typedef struct endpoint {
     struct aj_ua_ingest *owner;
     int index;
     const aj_uamap_endpoint *map;
-    int64_t *tag_ids;   /* per item */
-    int64_t *last_t_ns; /* per item: event time of the newest point handed over (0: none) */
-    bool
-        *is_unusable_told; /* per item: its value was no number and that was logged (once per subscription) */
+    int64_t *tag_ids;       /* per item */
+    int64_t *last_t_ns;     /* per item: event time of the newest point handed over (0: none) */
+    bool *is_unusable_told; /* per item: a value that is no number was logged (once per subscription) */
+    uint32_t renewals_seen; /* token renewals of the current channel already counted */
+    uint32_t channel_seen;  /* the channel they were counted on */
     pthread_t thread;
     bool has_thread;
     char password[256];
@@ -138,7 +139,13 @@ static void set_state(endpoint *d, aj_ua_endpoint_state s) {
 }
 
 static void copy_sub_stats(endpoint *d) {
+    aj_ua_channel_stats cs;
+    aj_ua_channel_stats_get(aj_ua_client_channel(d->client), &cs);
     pthread_mutex_lock(&d->lock);
+    if (cs.channel_id != d->channel_seen) d->renewals_seen = 0; /* a new channel counts from 0 */
+    d->channel_seen = cs.channel_id;
+    if (cs.renewals > d->renewals_seen) d->status.channel_renewals += cs.renewals - d->renewals_seen;
+    d->renewals_seen = cs.renewals;
     d->status.notifications = d->sub.stats.notifications;
     d->status.keepalives = d->sub.stats.keepalives;
     d->status.republished = d->sub.stats.republished;
@@ -302,6 +309,7 @@ static aj_err connect_endpoint(endpoint *d, char *err, size_t errlen) {
                             .password = d->map->username ? d->password : NULL,
                             .timeout_ms = d->map->timeout_ms,
                             .session_timeout_ms = d->map->session_timeout_ms,
+                            .channel_lifetime_ms = d->map->channel_lifetime_ms,
                             .session_name = d->map->code};
     aj_err e = aj_ua_client_connect(&co, &d->client, err, errlen);
     if (e) return e;

@@ -54,6 +54,7 @@ typedef struct aj_ua_endpoint_status {
     int64_t last_error_ms;
     char last_error[AJ_UA_ERROR_TEXT_MAX];
     uint64_t connects, reconnects, sessions_created;
+    uint64_t channel_renewals;                        /* security tokens renewed on open channels */
     uint64_t points, points_dropped, points_unusable; /* unusable: a value that is not a number */
     uint64_t notifications, keepalives, republished, lost;
     double points_per_second;

@@ -125,6 +125,7 @@ static aj_err endpoint(aj_jc *r, const json_t *j, const char *at, aj_uamap *m, i
         {"timeout_ms", AJ_JC_INTEGER, false},
         {"session_timeout_ms", AJ_JC_INTEGER, false},
         {"keepalive_count", AJ_JC_INTEGER, false},
+        {"channel_lifetime_ms", AJ_JC_INTEGER, false},
         {"items", AJ_JC_ARRAY, true},
     };
     aj_uamap_endpoint *ep = &m->endpoints[i];
@@ -183,6 +184,8 @@ static aj_err endpoint(aj_jc *r, const json_t *j, const char *at, aj_uamap *m, i
     if ((e = u32(r, j, "timeout_ms", at, 100, 600000, 10000, &ep->timeout_ms))) return e;
     if ((e = u32(r, j, "session_timeout_ms", at, 10000, 3600000, 120000, &ep->session_timeout_ms))) return e;
     if ((e = u32(r, j, "keepalive_count", at, 1, 1000, 10, &ep->keepalive_count))) return e;
+    if ((e = u32(r, j, "channel_lifetime_ms", at, 5000, 86400000, 3600000, &ep->channel_lifetime_ms)))
+        return e;
     const json_t *items = json_object_get(j, "items");
     aj_jc_path(sub, at, ".items");
     if ((e = aj_jc_count(r, items, sub, "items", 1, AJ_UAMAP_ITEMS_MAX))) return e;

@@ -44,6 +44,7 @@ typedef struct aj_uamap_endpoint {
     uint32_t timeout_ms;
     uint32_t session_timeout_ms;
     uint32_t keepalive_count;
+    uint32_t channel_lifetime_ms; /* requested security-token lifetime; renewed at 75 % */
     aj_uamap_item *items;
     int n_items;
 } aj_uamap_endpoint;

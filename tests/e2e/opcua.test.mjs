@@ -84,7 +84,8 @@ function mapJson(proxyPort, serverPort) {
         timeout_ms: 3000, items: items(NONE_ITEMS) },
       { code: 'UA-SEC', url: `opc.tcp://127.0.0.1:${serverPort}`, security_policy: 'Basic256Sha256',
         security_mode: 'SignAndEncrypt', username: 'operator', password_env: 'UA_TEST_PASSWORD',
-        publishing_interval_ms: 250, keepalive_count: 4, timeout_ms: 3000, items: items(SEC_ITEMS) },
+        publishing_interval_ms: 250, keepalive_count: 4, timeout_ms: 3000, channel_lifetime_ms: 5000,
+        items: items(SEC_ITEMS) },
       { code: 'UA-SIGN', url: `opc.tcp://127.0.0.1:${serverPort}`, security_policy: 'Basic256Sha256',
         security_mode: 'Sign', publishing_interval_ms: 250, keepalive_count: 4, timeout_ms: 3000, items: items(SIGN_ITEMS) },
     ],
@@ -203,6 +204,17 @@ for (const backend of backends()) {
       assert.equal(eps['UA-SEC'].security_mode, 'SignAndEncrypt');
       assert.equal(eps['UA-SEC'].identity, 'username');
       assert.equal(eps['UA-SIGN'].security_mode, 'Sign');
+      // UA-SEC asks for 5 s security tokens: renewed (new keys) while values keep flowing
+      await until('a renewed security token on UA-SEC', async () => {
+        const e = (await endpoints(srv.url, admin.token))['UA-SEC'];
+        return e.channel_renewals >= 1 && e.state === 'connected' ? true : e;
+      }, 20000);
+      const afterRenewal = Date.now();
+      await until('values after the renewal', async () => {
+        const run = counterRun(await history(srv.url, admin.token, tagIds['UA.sec.counter'], afterRenewal - 2000));
+        return run.length >= 5 ? true : run.length;
+      });
+      assertContinuous(counterRun(await history(srv.url, admin.token, tagIds['UA.sec.counter'])), ua.info, 'UA.sec.counter across renewals');
       assert.ok(eps['UA-NONE'].points_unusable >= 1, JSON.stringify(eps['UA-NONE']));
       assert.match(eps['UA-NONE'].last_error, /T\.String.*not a number/, JSON.stringify(eps['UA-NONE']));
     });
