@@ -53,3 +53,16 @@ aj_err aj_file_read(const char *path, size_t max, char **out, size_t *len, char 
     *len = n;
     return AJ_OK;
 }
+
+bool aj_file_read_secret(const char *path, char *out, size_t outlen, char *err, size_t errlen) {
+    out[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    if (!fgets(out, (int)outlen, f)) out[0] = 0;
+    fclose(f);
+    out[strcspn(out, "\r\n")] = 0;
+    return true;
+}

@@ -7,6 +7,10 @@
 
 /* Milliseconds since the Unix epoch, UTC. */
 int64_t aj_time_now_ms(void);
+/* Nanoseconds since the Unix epoch, UTC (event times of points). */
+int64_t aj_time_now_ns(void);
+/* Milliseconds of the monotonic clock (intervals, deadlines; not a wall time). */
+int64_t aj_time_mono_ms(void);
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL); buf must hold >= 25 bytes. */
 void aj_time_format_ms(int64_t ms, char *buf, size_t size);
 /* Parses RFC 3339 ("2026-01-02T03:04:05Z", fraction and +hh:mm offset optional) or a

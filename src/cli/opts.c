@@ -1,5 +1,6 @@
 /* opts.c — option parsing and secret reading shared by the tool subcommands. */
 #include "cli/cli.h"
+#include "base/fileread.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,16 +70,10 @@ const char *aj_opt_db(const aj_opts *o) {
 bool aj_read_secret(const char *file, const char *env, char *out, size_t outlen, char *err, size_t errlen) {
     out[0] = 0;
     if (file && *file) {
-        FILE *f = fopen(file, "r");
-        if (!f) {
-            snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
-            return false;
-        }
-        size_t n = fread(out, 1, outlen - 1, f);
-        fclose(f);
-        out[n] = 0;
-        while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r')) out[--n] = 0;
-        return true;
+        char msg[300];
+        if (aj_file_read_secret(file, out, outlen, msg, sizeof msg)) return true;
+        snprintf(err, errlen, "cannot read %s", msg);
+        return false;
     }
     const char *v = env ? getenv(env) : NULL;
     if (v) snprintf(out, outlen, "%s", v);

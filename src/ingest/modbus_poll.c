@@ -27,6 +27,7 @@
  * poll, good or bad, goes to the engine with the poll's wall-clock time.
  */
 #include "ingest/modbus_poll.h"
+#include "ingest/rate.h"
 
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -49,8 +50,6 @@
 #define SUBMIT_TRIES       8
 #define SUBMIT_WAIT_MS     10
 #define SUBMIT_WAIT_MS_MAX 500
-/* Points per second are measured over windows of this length. */
-#define RATE_WINDOW_MS 10000
 
 typedef struct device {
     aj_mb_poll *owner;
@@ -70,9 +69,7 @@ typedef struct device {
 
     pthread_mutex_t lock; /* guards status and the rate window */
     aj_mb_device_status status;
-    int64_t window_start_ms; /* monotonic */
-    uint64_t window_points;
-    bool has_rate;
+    aj_rate rate;
 } device;
 
 struct aj_mb_poll {
@@ -101,18 +98,6 @@ const char *aj_mb_device_state_name(aj_mb_device_state state) {
 }
 
 /* ---- clocks and waiting ------------------------------------------------------------- */
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* Sleeps until the monotonic time until_ms or until the poller stops. */
 static void wait_until(aj_mb_poll *p, int64_t until_ms) {
@@ -184,7 +169,7 @@ static aj_mb_outcome read_with_retries(device *d, const aj_mb_request *rq, uint1
         if (o.failure == AJ_MB_READ_OK) return o;
         aj_mb_verdict v = aj_mb_outcome_verdict(o);
         if (!v.is_retryable || attempt >= dev->retries || atomic_load(&p->is_stopping)) return o;
-        wait_until(p, mono_ms() + dev->backoff_ms);
+        wait_until(p, aj_time_mono_ms() + dev->backoff_ms);
     }
 }
 
@@ -223,19 +208,13 @@ static void submit(device *d, size_t n) {
             pthread_mutex_unlock(&d->lock);
             return;
         }
-        wait_until(p, mono_ms() + wait_ms);
+        wait_until(p, aj_time_mono_ms() + wait_ms);
         wait_ms = wait_ms * 2 > SUBMIT_WAIT_MS_MAX ? SUBMIT_WAIT_MS_MAX : wait_ms * 2;
     }
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     pthread_mutex_lock(&d->lock);
     d->status.points += n;
-    d->window_points += n;
-    if (now - d->window_start_ms >= RATE_WINDOW_MS) {
-        d->status.points_per_second = (double)d->window_points * 1000.0 / (double)(now - d->window_start_ms);
-        d->has_rate = true;
-        d->window_start_ms = now;
-        d->window_points = 0;
-    }
+    aj_rate_add(&d->rate, n, now);
     pthread_mutex_unlock(&d->lock);
 }
 
@@ -279,7 +258,7 @@ static void poll_group(device *d, int g) {
     aj_mb_poll *p = d->owner;
     uint16_t regs[AJ_MB_READ_REGISTERS_MAX];
     uint8_t bits[AJ_MB_READ_BITS_MAX];
-    int64_t t_ns = wall_ns();
+    int64_t t_ns = aj_time_now_ns();
     bool is_unreachable = false, is_all_ok = true;
     aj_mb_outcome unreachable = {AJ_MB_READ_OK, 0};
     size_t n = 0;
@@ -309,13 +288,13 @@ static void poll_group(device *d, int g) {
 static void *run(void *arg) {
     device *d = arg;
     aj_mb_poll *p = d->owner;
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     for (int k = 0; k < d->n_groups; k++) d->next_due_ms[k] = now;
     while (!atomic_load(&p->is_stopping)) {
         int k_due = 0;
         for (int k = 1; k < d->n_groups; k++)
             if (d->next_due_ms[k] < d->next_due_ms[k_due]) k_due = k;
-        if (d->next_due_ms[k_due] > mono_ms()) {
+        if (d->next_due_ms[k_due] > aj_time_mono_ms()) {
             wait_until(p, d->next_due_ms[k_due]);
             continue;
         }
@@ -323,7 +302,7 @@ static void *run(void *arg) {
         poll_group(d, g);
         int interval_ms = p->map->groups[g].interval_ms;
         d->next_due_ms[k_due] += interval_ms;
-        now = mono_ms();
+        now = aj_time_mono_ms();
         if (d->next_due_ms[k_due] <= now) d->next_due_ms[k_due] = now + interval_ms; /* overran: skip */
     }
     close_connection(d);
@@ -368,7 +347,7 @@ static aj_err device_init(aj_mb_poll *p, int i, char *err, size_t errlen) {
     d->status.host = dev->host;
     d->status.port = dev->port;
     d->status.unit_id = dev->unit_id;
-    d->window_start_ms = mono_ms();
+    aj_rate_start(&d->rate, aj_time_mono_ms());
     for (int g = 0; g < p->map->n_groups; g++) d->n_groups += p->map->groups[g].device == i;
     d->groups = calloc((size_t)(d->n_groups ? d->n_groups : 1), sizeof *d->groups);
     d->next_due_ms = calloc((size_t)(d->n_groups ? d->n_groups : 1), sizeof *d->next_due_ms);
@@ -418,8 +397,8 @@ static void free_poll(aj_mb_poll *p) {
     free(p);
 }
 
-static aj_err load(aj_mb_poll *p, const aj_config *cfg, const char *text, size_t len, aj_store *store, char *err,
-                   size_t errlen) {
+static aj_err load(aj_mb_poll *p, const aj_config *cfg, const char *text, size_t len, aj_store *store,
+                   char *err, size_t errlen) {
     if (!cfg->modbus_enterprise[0]) {
         snprintf(err, errlen,
                  "modbus-enterprise: required with modbus-map (the enterprise whose tags the map feeds)");
@@ -511,10 +490,9 @@ int aj_mb_poll_n_devices(const aj_mb_poll *p) {
 
 void aj_mb_poll_device_status(aj_mb_poll *p, int i, aj_mb_device_status *out) {
     device *d = &p->devices[i];
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     pthread_mutex_lock(&d->lock);
     *out = d->status;
-    if (!d->has_rate && now > d->window_start_ms)
-        out->points_per_second = (double)d->window_points * 1000.0 / (double)(now - d->window_start_ms);
+    out->points_per_second = aj_rate_get(&d->rate, now);
     pthread_mutex_unlock(&d->lock);
 }

@@ -24,6 +24,7 @@
  * them again would not make them good.
  */
 #include "ingest/mqtt.h"
+#include "base/fileread.h"
 
 #include "base/jsonutil.h"
 #include "base/limits.h"
@@ -130,20 +131,6 @@ bool aj_mqtt_url_parse(const char *url, char *host, size_t hostlen, int *port) {
     }
     if (*after == '/') after++; /* a bare trailing slash is fine */
     return *after == 0;
-}
-
-/* Reads the first line of a password file (trailing CR/LF dropped). */
-static bool read_password(const char *path, char *out, size_t outlen, char *err, size_t errlen) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "mqtt-password-file %s: %s", path, strerror(errno));
-        return false;
-    }
-    out[0] = 0;
-    if (!fgets(out, (int)outlen, f)) out[0] = 0;
-    fclose(f);
-    out[strcspn(out, "\r\n")] = 0;
-    return true;
 }
 
 /* Splits cfg->mqtt_topics into m->topics, checking each filter. */
@@ -495,6 +482,14 @@ static aj_err check_settings(aj_mqtt *m, const aj_config *cfg, char *err, size_t
     return AJ_OK;
 }
 
+/* The password file's first line; errors name the setting. */
+static bool read_password_setting(const char *path, char *out, size_t outlen, char *err, size_t errlen) {
+    char msg[300];
+    if (aj_file_read_secret(path, out, outlen, msg, sizeof msg)) return true;
+    snprintf(err, errlen, "mqtt-password-file %s", msg);
+    return false;
+}
+
 static aj_err make_client(aj_mqtt *m, const aj_config *cfg, char *err, size_t errlen) {
     char client_id[sizeof cfg->mqtt_client_id + 16];
     if (cfg->mqtt_client_id[0]) {
@@ -515,7 +510,7 @@ static aj_err make_client(aj_mqtt *m, const aj_config *cfg, char *err, size_t er
     if (cfg->mqtt_user[0]) {
         char password[512] = "";
         if (cfg->mqtt_password_file[0] &&
-            !read_password(cfg->mqtt_password_file, password, sizeof password, err, errlen))
+            !read_password_setting(cfg->mqtt_password_file, password, sizeof password, err, errlen))
             return AJ_EINVAL;
         int rc = mosquitto_username_pw_set(m->mosq, cfg->mqtt_user, password[0] ? password : NULL);
         memset(password, 0, sizeof password);

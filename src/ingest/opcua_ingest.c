@@ -18,10 +18,11 @@
  * next good value from the server clears it.
  */
 #include "ingest/opcua_ingest.h"
+#include "ingest/rate.h"
 
 #include "base/log.h"
 #include "base/timeutil.h"
-#include "cli/cli.h"
+#include "base/fileread.h"
 #include "engine/engine.h"
 #include "opcua/pki.h"
 #include "opcua/subscribe.h"
@@ -35,9 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RATE_WINDOW_MS 10000
-#define SUBMIT_TRIES   8
-#define STEP_WAIT_MS   250
+#define SUBMIT_TRIES 8
+#define STEP_WAIT_MS 250
 
 typedef struct endpoint {
     struct aj_ua_ingest *owner;
@@ -63,9 +63,7 @@ typedef struct endpoint {
 
     pthread_mutex_t lock; /* guards status and the rate window */
     aj_ua_endpoint_status status;
-    int64_t window_start_ms;
-    uint64_t window_points;
-    bool has_rate;
+    aj_rate rate;
 } endpoint;
 
 struct aj_ua_ingest {
@@ -94,18 +92,6 @@ const char *aj_ua_endpoint_state_name(aj_ua_endpoint_state s) {
         return "failing";
     }
     return "?";
-}
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void wait_until(aj_ua_ingest *u, int64_t until_ms) {
@@ -164,16 +150,16 @@ static void submit(endpoint *d) {
     for (int i = 0; i < SUBMIT_TRIES; i++) {
         e = aj_engine_submit(u->engine, d->pts, d->n_pts);
         if (e != AJ_EUNAVAILABLE || atomic_load(&u->is_stopping)) break;
-        wait_until(u, mono_ms() + wait_ms);
+        wait_until(u, aj_time_mono_ms() + wait_ms);
         wait_ms = wait_ms * 2 > 500 ? 500 : wait_ms * 2;
     }
-    int64_t now = mono_ms(), now_ns = wall_ns();
+    int64_t now = aj_time_mono_ms(), now_ns = aj_time_now_ns();
     pthread_mutex_lock(&d->lock);
     if (e) {
         d->status.points_dropped += d->n_pts;
     } else {
         d->status.points += d->n_pts;
-        d->window_points += d->n_pts;
+        aj_rate_add(&d->rate, d->n_pts, now);
         for (size_t k = 0; k < d->n_pts; k++) {
             if (d->pts[k].quality != AJ_QUALITY_GOOD) continue;
             double age_ms = (double)(now_ns - d->pts[k].t_ns) / 1e6;
@@ -183,12 +169,6 @@ static void submit(endpoint *d) {
             d->status.age_counts[b]++;
             d->status.age_sum_ms += age_ms;
         }
-    }
-    if (now - d->window_start_ms >= RATE_WINDOW_MS) {
-        d->status.points_per_second = (double)d->window_points * 1000.0 / (double)(now - d->window_start_ms);
-        d->has_rate = true;
-        d->window_start_ms = now;
-        d->window_points = 0;
     }
     pthread_mutex_unlock(&d->lock);
     if (e)
@@ -211,7 +191,7 @@ static void on_change(void *ctx, uint32_t handle, const aj_ua_data_value *dv) {
         t_ns = aj_ua_datetime_to_unix_ns(dv->source_timestamp);
     else if (dv->mask & AJ_UA_DV_SERVER_TIMESTAMP && dv->server_timestamp)
         t_ns = aj_ua_datetime_to_unix_ns(dv->server_timestamp);
-    if (t_ns <= 0 || t_ns == INT64_MAX) t_ns = wall_ns();
+    if (t_ns <= 0 || t_ns == INT64_MAX) t_ns = aj_time_now_ns();
     uint32_t status = dv->mask & AJ_UA_DV_STATUS ? dv->status : 0;
     aj_point p = {.tag_id = d->tag_ids[handle],
                   .t_ns = t_ns,
@@ -257,7 +237,7 @@ static void on_change(void *ctx, uint32_t handle, const aj_ua_data_value *dv) {
  * marker stamped with the wall clock would make them late). Items without a value yet
  * are marked now. */
 static void mark_lost(endpoint *d) {
-    int64_t now = wall_ns();
+    int64_t now = aj_time_now_ns();
     for (int k = 0; k < d->map->n_items; k++)
         add_point(d, (aj_point){.tag_id = d->tag_ids[k],
                                 .t_ns = d->last_t_ns[k] ? d->last_t_ns[k] + 1000 : now,
@@ -276,7 +256,7 @@ static aj_err subscribe(endpoint *d, char *err, size_t errlen) {
     d->has_sub = true;
     memset(d->is_unusable_told, 0, (size_t)d->map->n_items * sizeof *d->is_unusable_told);
     int failed = 0;
-    int64_t t = wall_ns();
+    int64_t t = aj_time_now_ns();
     for (int k = 0; k < d->map->n_items; k++) {
         if (d->item_status[k] < 0x80000000u) continue;
         if (!failed) {
@@ -394,7 +374,7 @@ static void *run(void *arg) {
                 needs_recover = true;
             }
         }
-        wait_until(u, mono_ms() + backoff);
+        wait_until(u, aj_time_mono_ms() + backoff);
         backoff = backoff * 2 > AJ_UA_RECONNECT_MS_MAX ? AJ_UA_RECONNECT_MS_MAX : backoff * 2;
     }
     if (d->client) drop_all(d);
@@ -446,7 +426,7 @@ static aj_err endpoint_init(aj_ua_ingest *u, int i, char *err, size_t errlen) {
     d->status.mode = m->mode;
     d->status.is_username = m->username != NULL;
     d->status.items = m->n_items;
-    d->window_start_ms = mono_ms();
+    aj_rate_start(&d->rate, aj_time_mono_ms());
     size_t n = (size_t)m->n_items;
     d->tag_ids = calloc(n, sizeof *d->tag_ids);
     d->last_t_ns = calloc(n, sizeof *d->last_t_ns);
@@ -476,7 +456,7 @@ static aj_err endpoint_init(aj_ua_ingest *u, int i, char *err, size_t errlen) {
             if (ok) snprintf(d->password, sizeof d->password, "%s", v);
             snprintf(where, sizeof where, "environment variable %s is not set", m->password_env);
         } else {
-            ok = aj_read_secret(m->password_file, NULL, d->password, sizeof d->password, where, sizeof where);
+            ok = aj_file_read_secret(m->password_file, d->password, sizeof d->password, where, sizeof where);
         }
         if (!ok) {
             snprintf(err, errlen, "opcua-map: endpoint \"%s\": the password: %s", m->code, where);
@@ -601,11 +581,10 @@ int aj_ua_ingest_n_endpoints(const aj_ua_ingest *u) {
 
 void aj_ua_ingest_endpoint_status(aj_ua_ingest *u, int i, aj_ua_endpoint_status *out) {
     endpoint *d = &u->endpoints[i];
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     pthread_mutex_lock(&d->lock);
     *out = d->status;
-    if (!d->has_rate && now > d->window_start_ms)
-        out->points_per_second = (double)d->window_points * 1000.0 / (double)(now - d->window_start_ms);
+    out->points_per_second = aj_rate_get(&d->rate, now);
     pthread_mutex_unlock(&d->lock);
 }
 

@@ -27,6 +27,8 @@
  * bad and make them not live; the next birth makes them live again.
  */
 #include "ingest/sparkplug.h"
+#include "base/fileread.h"
+#include "ingest/rate.h"
 
 #include "base/jsoncheck.h"
 #include "base/jsonutil.h"
@@ -49,7 +51,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RATE_WINDOW_MS     10000
 #define WARN_WINDOW_MS     10000
 #define SUBMIT_WAIT_MS     10
 #define SUBMIT_WAIT_MS_MAX 500
@@ -72,9 +73,7 @@ typedef struct entry {
     aj_sp_aliases aliases; /* of its last birth (loop thread only) */
     /* guarded by status_lock */
     aj_sparkplug_status status;
-    int64_t window_start_ms; /* monotonic */
-    uint64_t window_points;
-    bool has_rate;
+    aj_rate rate;
 } entry;
 
 struct aj_sparkplug {
@@ -124,12 +123,6 @@ struct aj_sparkplug {
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps ms or until aj_sparkplug_stop() is called. */
 static void wait_ms(aj_sparkplug *s, int ms) {
     struct timespec until;
@@ -147,7 +140,7 @@ static void wait_ms(aj_sparkplug *s, int ms) {
  * not flood the log); the rest are counted and summed up once the window is over. */
 static void warn(aj_sparkplug *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(aj_sparkplug *s, const char *fmt, ...) {
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     if (now - s->warn_window_ms >= WARN_WINDOW_MS) {
         if (s->n_warnings_suppressed)
             aj_warn("sparkplug: %d more warning(s) in the last %d s not shown", s->n_warnings_suppressed,
@@ -240,20 +233,13 @@ static void submit(aj_sparkplug *s, entry *e, size_t n) {
         wait_ms(s, wait);
         wait = wait * 2 > SUBMIT_WAIT_MS_MAX ? SUBMIT_WAIT_MS_MAX : wait * 2;
     }
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     pthread_mutex_lock(&s->status_lock);
     if (err) {
         e->status.points_dropped += n;
     } else {
         e->status.points += n;
-        e->window_points += n;
-        if (now - e->window_start_ms >= RATE_WINDOW_MS) {
-            e->status.points_per_second =
-                (double)e->window_points * 1000.0 / (double)(now - e->window_start_ms);
-            e->has_rate = true;
-            e->window_start_ms = now;
-            e->window_points = 0;
-        }
+        aj_rate_add(&e->rate, n, now);
     }
     pthread_mutex_unlock(&s->status_lock);
     if (err) {
@@ -653,8 +639,8 @@ static void set_will(aj_sparkplug *s) {
 static void say_goodbye(aj_sparkplug *s) {
     if (s->state_topic[0] && s->has_session &&
         publish_state(s, false, &s->state_offline_mid) == MOSQ_ERR_SUCCESS) {
-        int64_t deadline = mono_ms() + AJ_SPARKPLUG_STOP_WAIT_MS;
-        while (!s->is_state_offline_acked && mono_ms() < deadline)
+        int64_t deadline = aj_time_mono_ms() + AJ_SPARKPLUG_STOP_WAIT_MS;
+        while (!s->is_state_offline_acked && aj_time_mono_ms() < deadline)
             if (mosquitto_loop(s->mosq, 50, 1) != MOSQ_ERR_SUCCESS) break;
     }
     mosquitto_disconnect(s->mosq);
@@ -699,20 +685,6 @@ static void *run(void *arg) {
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
-
-/* Reads the first line of a password file (trailing CR/LF dropped). */
-static bool read_password(const char *path, char *out, size_t outlen, char *err, size_t errlen) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "sparkplug-password-file %s: %s", path, strerror(errno));
-        return false;
-    }
-    out[0] = 0;
-    if (!fgets(out, (int)outlen, f)) out[0] = 0;
-    fclose(f);
-    out[strcspn(out, "\r\n")] = 0;
-    return true;
-}
 
 static aj_err check_settings(aj_sparkplug *s, const aj_config *cfg, char *err, size_t errlen) {
     if (!aj_mqtt_url_parse(cfg->sparkplug_url, s->host, sizeof s->host, &s->port)) {
@@ -793,14 +765,14 @@ static aj_err build(aj_sparkplug *s) {
     if (!s->entries || !s->node_entry || !s->device_entry || !s->sessions || !s->dev_sessions ||
         !s->metrics || !s->pts || !s->topics)
         return AJ_ENOMEM;
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     int k = 0;
     for (int n = 0; n < m->n_nodes; n++) {
         const aj_sp_map_node *mn = &m->nodes[n];
         s->node_entry[n] = k;
         s->entries[k++] = (entry){.node = n,
                                   .device = -1,
-                                  .window_start_ms = now,
+                                  .rate = {.start_ms = now},
                                   .status = {.group = mn->group, .node = mn->node}};
         s->sessions[n].devices = &s->dev_sessions[mn->first_device];
         s->sessions[n].n_devices = mn->n_devices;
@@ -809,7 +781,7 @@ static aj_err build(aj_sparkplug *s) {
             s->entries[k++] =
                 (entry){.node = n,
                         .device = d,
-                        .window_start_ms = now,
+                        .rate = {.start_ms = now},
                         .status = {.group = mn->group, .node = mn->node, .device = m->devices[d].device}};
         }
     }
@@ -821,6 +793,14 @@ static aj_err build(aj_sparkplug *s) {
     }
     if (s->state_topic[0] && !(s->topics[m->n_groups] = strdup(s->state_topic))) return AJ_ENOMEM;
     return AJ_OK;
+}
+
+/* The password file's first line; errors name the setting. */
+static bool read_password_setting(const char *path, char *out, size_t outlen, char *err, size_t errlen) {
+    char msg[300];
+    if (aj_file_read_secret(path, out, outlen, msg, sizeof msg)) return true;
+    snprintf(err, errlen, "sparkplug-password-file %s", msg);
+    return false;
 }
 
 static aj_err make_client(aj_sparkplug *s, const aj_config *cfg, char *err, size_t errlen) {
@@ -841,7 +821,7 @@ static aj_err make_client(aj_sparkplug *s, const aj_config *cfg, char *err, size
     if (cfg->sparkplug_user[0]) {
         char password[512] = "";
         if (cfg->sparkplug_password_file[0] &&
-            !read_password(cfg->sparkplug_password_file, password, sizeof password, err, errlen))
+            !read_password_setting(cfg->sparkplug_password_file, password, sizeof password, err, errlen))
             return AJ_EINVAL;
         int rc = mosquitto_username_pw_set(s->mosq, cfg->sparkplug_user, password[0] ? password : NULL);
         memset(password, 0, sizeof password);
@@ -969,11 +949,10 @@ int aj_sparkplug_n_connections(const aj_sparkplug *s) {
 
 void aj_sparkplug_connection_status(aj_sparkplug *s, int i, aj_sparkplug_status *out) {
     entry *e = &s->entries[i];
-    int64_t now = mono_ms();
+    int64_t now = aj_time_mono_ms();
     pthread_mutex_lock(&s->status_lock);
     *out = e->status;
-    if (!e->has_rate && now > e->window_start_ms)
-        out->points_per_second = (double)e->window_points * 1000.0 / (double)(now - e->window_start_ms);
+    out->points_per_second = aj_rate_get(&e->rate, now);
     pthread_mutex_unlock(&s->status_lock);
 }
 

@@ -9,6 +9,7 @@
  * plus one), and its body given to the reassembly.
  */
 #include "opcua/channel.h"
+#include "base/timeutil.h"
 
 #include "base/limits.h"
 #include "opcua/messages.h"
@@ -50,18 +51,6 @@ struct aj_ua_channel {
     aj_ua_writer msg; /* a message being built (OPN, CLO) */
     aj_ua_channel_stats stats;
 };
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t now_datetime(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return aj_ua_datetime_from_unix_ns((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-}
 
 bool aj_ua_url_parse(const char *url, char *host, size_t hostlen, int *port) {
     static const char scheme[] = "opc.tcp://";
@@ -132,7 +121,7 @@ static aj_err tcp_connect(const char *host, int port, uint32_t timeout_ms, int *
 }
 
 static aj_err write_all(aj_ua_channel *ch, const uint8_t *p, size_t n, char *err, size_t errlen) {
-    int64_t deadline = mono_ms() + ch->opts.timeout_ms;
+    int64_t deadline = aj_time_mono_ms() + ch->opts.timeout_ms;
     while (n) {
         ssize_t k = send(ch->fd, p, n, MSG_NOSIGNAL);
         if (k > 0) {
@@ -143,7 +132,7 @@ static aj_err write_all(aj_ua_channel *ch, const uint8_t *p, size_t n, char *err
         }
         if (k < 0 && errno == EINTR) continue;
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int64_t left = deadline - mono_ms();
+            int64_t left = deadline - aj_time_mono_ms();
             struct pollfd pf = {.fd = ch->fd, .events = POLLOUT};
             if (left > 0 && poll(&pf, 1, (int)left) >= 0) continue;
             snprintf(err, errlen, "sending to the server timed out");
@@ -176,7 +165,7 @@ static aj_err read_exact(aj_ua_channel *ch, uint8_t *p, size_t n, int64_t deadli
             snprintf(err, errlen, "receiving from the server failed: %s", strerror(errno));
             return AJ_EUNAVAILABLE;
         }
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - aj_time_mono_ms();
         struct pollfd pf = {.fd = ch->fd, .events = POLLIN};
         int rc = left > 0 ? poll(&pf, 1, (int)left) : 0;
         if (rc > 0 || (rc < 0 && errno == EINTR)) continue;
@@ -193,12 +182,12 @@ static aj_err read_exact(aj_ua_channel *ch, uint8_t *p, size_t n, int64_t deadli
 
 /* Reads one chunk into ch->rx: header checked against our receive buffer. */
 static aj_err read_chunk(aj_ua_channel *ch, int timeout_ms, aj_ua_msg_header *h, char *err, size_t errlen) {
-    int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = aj_time_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     aj_err e = read_exact(ch, ch->rx, AJ_UA_TCP_HEADER_LEN, deadline, true, err, errlen);
     if (e) return e;
     if ((e = aj_ua_msg_header_parse(ch->rx, ch->ours.receive_buffer, h, err, errlen))) return e;
     /* the rest of a chunk that has started must come within the request timeout */
-    int64_t rest_deadline = mono_ms() + ch->opts.timeout_ms;
+    int64_t rest_deadline = aj_time_mono_ms() + ch->opts.timeout_ms;
     e = read_exact(ch, ch->rx + AJ_UA_TCP_HEADER_LEN, h->size - AJ_UA_TCP_HEADER_LEN, rest_deadline, false,
                    err, errlen);
     if (!e) ch->stats.chunks_received++;
@@ -259,7 +248,7 @@ static aj_err send_open(aj_ua_channel *ch, bool is_renew, uint32_t *request_id, 
     ch->send_seq = aj_ua_seq_next(ch->send_seq);
     aj_ua_write_uint32(w, ch->send_seq);
     aj_ua_write_uint32(w, *request_id);
-    aj_ua_request_header rh = {.timestamp = now_datetime(),
+    aj_ua_request_header rh = {.timestamp = aj_ua_datetime_from_unix_ns(aj_time_now_ns()),
                                .handle = aj_ua_channel_next_handle(ch),
                                .timeout_hint_ms = ch->opts.timeout_ms};
     rh.auth_token = aj_ua_node_numeric(0, 0);
@@ -412,7 +401,7 @@ static aj_err take_open_response(aj_ua_channel *ch, const aj_ua_msg_header *h, u
     ch->client_keys = client_keys;
     ch->server_keys = server_keys;
     ch->revised_lifetime_ms = resp.revised_lifetime_ms ? resp.revised_lifetime_ms : 600000;
-    ch->renew_at_ms = mono_ms() + (int64_t)ch->revised_lifetime_ms * 3 / 4;
+    ch->renew_at_ms = aj_time_mono_ms() + (int64_t)ch->revised_lifetime_ms * 3 / 4;
     ch->stats.channel_id = ch->channel_id;
     ch->stats.token_id = ch->token_id;
 out:
@@ -580,7 +569,7 @@ static aj_err send_chunks(aj_ua_channel *ch, aj_ua_msg_type type, const uint8_t 
 aj_err aj_ua_channel_send(aj_ua_channel *ch, const uint8_t *msg, size_t len, uint32_t *request_id, char *err,
                           size_t errlen) {
     err[0] = 0;
-    if (!ch->renew_request_id && mono_ms() >= ch->renew_at_ms) {
+    if (!ch->renew_request_id && aj_time_mono_ms() >= ch->renew_at_ms) {
         aj_err e = send_open(ch, true, &ch->renew_request_id, err, errlen);
         if (e) return e;
     }
@@ -630,9 +619,9 @@ static aj_err take_symmetric(aj_ua_channel *ch, const aj_ua_msg_header *h, aj_ua
 aj_err aj_ua_channel_recv(aj_ua_channel *ch, int timeout_ms, uint32_t *request_id, const uint8_t **msg,
                           size_t *len, char *err, size_t errlen) {
     err[0] = 0;
-    int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = aj_time_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (int guard = 0; guard < 1 << 20; guard++) {
-        int left = (int)(deadline - mono_ms());
+        int left = (int)(deadline - aj_time_mono_ms());
         aj_ua_msg_header h;
         aj_err e = read_chunk(ch, left > 0 ? left : 0, &h, err, errlen);
         if (e) return e;
@@ -671,9 +660,9 @@ aj_err aj_ua_channel_call(aj_ua_channel *ch, const uint8_t *msg, size_t len, aj_
     uint32_t id = 0;
     aj_err e = aj_ua_channel_send(ch, msg, len, &id, err, errlen);
     if (e) return e;
-    int64_t deadline = mono_ms() + ch->opts.timeout_ms;
+    int64_t deadline = aj_time_mono_ms() + ch->opts.timeout_ms;
     for (;;) {
-        int left = (int)(deadline - mono_ms());
+        int left = (int)(deadline - aj_time_mono_ms());
         if (left <= 0) {
             snprintf(err, errlen, "no response within %u ms", ch->opts.timeout_ms);
             return AJ_EUNAVAILABLE;
@@ -693,7 +682,8 @@ void aj_ua_channel_close(aj_ua_channel *ch) {
         aj_ua_writer *w = &ch->msg;
         w->len = 0;
         w->status = AJ_OK;
-        aj_ua_request_header rh = {.timestamp = now_datetime(), .handle = aj_ua_channel_next_handle(ch)};
+        aj_ua_request_header rh = {.timestamp = aj_ua_datetime_from_unix_ns(aj_time_now_ns()),
+                                   .handle = aj_ua_channel_next_handle(ch)};
         rh.auth_token = aj_ua_node_numeric(0, 0);
         char err[160];
         if (!aj_ua_encode_close_channel(w, &rh)) {

@@ -1,6 +1,7 @@
 /* session.c — OPC UA endpoint discovery, session creation and activation, re-activation
  * after a lost channel, Read and Browse (session.h). */
 #include "opcua/session.h"
+#include "base/timeutil.h"
 
 #include "base/limits.h"
 
@@ -30,12 +31,6 @@ struct aj_ua_client {
     aj_ua_writer w;
 };
 
-static int64_t now_datetime(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return aj_ua_datetime_from_unix_ns((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-}
-
 aj_ua_channel *aj_ua_client_channel(aj_ua_client *c) {
     return c->ch;
 }
@@ -46,7 +41,7 @@ double aj_ua_client_session_timeout(const aj_ua_client *c) {
 
 aj_ua_request_header aj_ua_client_header(aj_ua_client *c) {
     aj_ua_request_header h = {.auth_token = c->auth_token,
-                              .timestamp = now_datetime(),
+                              .timestamp = aj_ua_datetime_from_unix_ns(aj_time_now_ns()),
                               .handle = c->ch ? aj_ua_channel_next_handle(c->ch) : 1,
                               .timeout_hint_ms = c->opts.timeout_ms};
     return h;
@@ -182,7 +177,7 @@ static aj_err discover(aj_ua_client *c, char *err, size_t errlen) {
         aj_ua_channel_close(ch);
         return AJ_ENOMEM;
     }
-    aj_ua_request_header h = {.timestamp = now_datetime(),
+    aj_ua_request_header h = {.timestamp = aj_ua_datetime_from_unix_ns(aj_time_now_ns()),
                               .handle = aj_ua_channel_next_handle(ch),
                               .timeout_hint_ms = c->opts.timeout_ms};
     h.auth_token = aj_ua_node_numeric(0, 0);

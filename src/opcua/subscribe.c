@@ -1,5 +1,6 @@
 /* subscribe.c — an OPC UA subscription and its Publish loop (subscribe.h). */
 #include "opcua/subscribe.h"
+#include "base/timeutil.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -8,12 +9,6 @@
 #include <time.h>
 
 _Static_assert(AJ_UA_PUBLISH_IN_FLIGHT <= 8, "publish_ids holds 8");
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint32_t seq_next(uint32_t s) {
     return s == UINT32_MAX ? 1 : s + 1;
@@ -70,7 +65,7 @@ aj_err aj_ua_sub_create(aj_ua_sub *s, aj_ua_client *c, double interval_ms, uint3
         for (uint32_t k = 0; !e && k < batch; k++) item_status[first + k] = ci.results[k].status;
     }
     aj_arena_free(arena);
-    s->last_response_ms = mono_ms();
+    s->last_response_ms = aj_time_mono_ms();
     return e;
 }
 
@@ -79,7 +74,7 @@ void aj_ua_sub_resume(aj_ua_sub *s) {
      * the server and come again (or are asked for when a gap shows) */
     s->n_publish = 0;
     s->n_republish = 0;
-    s->last_response_ms = mono_ms();
+    s->last_response_ms = aj_time_mono_ms();
 }
 
 void aj_ua_sub_clear(aj_ua_sub *s) {
@@ -198,9 +193,9 @@ aj_err aj_ua_sub_step(aj_ua_sub *s, int wait_ms, aj_ua_change_fn fn, void *ctx, 
         if ((e = send_publish(s, err, errlen))) return e;
     /* the server answers at least every keep-alive interval */
     int64_t silent_limit = (int64_t)(s->interval_ms * s->keepalive_count) * 2 + 5000;
-    if (mono_ms() - s->last_response_ms > silent_limit) {
+    if (aj_time_mono_ms() - s->last_response_ms > silent_limit) {
         snprintf(err, errlen, "no Publish response for %lld ms (keep-alive every %.0f ms)",
-                 (long long)(mono_ms() - s->last_response_ms), s->interval_ms * s->keepalive_count);
+                 (long long)(aj_time_mono_ms() - s->last_response_ms), s->interval_ms * s->keepalive_count);
         return AJ_EUNAVAILABLE;
     }
     uint32_t id = 0;
@@ -209,7 +204,7 @@ aj_err aj_ua_sub_step(aj_ua_sub *s, int wait_ms, aj_ua_change_fn fn, void *ctx, 
     e = aj_ua_channel_recv(aj_ua_client_channel(s->client), wait_ms, &id, &msg, &len, err, errlen);
     if (e == AJ_EUNAVAILABLE && !err[0]) return AJ_OK; /* nothing yet */
     if (e) return e;
-    s->last_response_ms = mono_ms();
+    s->last_response_ms = aj_time_mono_ms();
     int pk = find(s->publish_ids, s->n_publish, id), rk = -1;
     if (pk >= 0)
         remove_at(s->publish_ids, &s->n_publish, pk);

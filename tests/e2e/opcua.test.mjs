@@ -215,6 +215,8 @@ for (const backend of backends()) {
         return run.length >= 5 ? true : run.length;
       });
       assertContinuous(counterRun(await history(srv.url, admin.token, tagIds['UA.sec.counter'])), ua.info, 'UA.sec.counter across renewals');
+      const sec = (await endpoints(srv.url, admin.token))['UA-SEC'];
+      assert.equal(sec.reconnects, 0, 'renewals happen on the open channel: ' + JSON.stringify(sec));
       assert.ok(eps['UA-NONE'].points_unusable >= 1, JSON.stringify(eps['UA-NONE']));
       assert.match(eps['UA-NONE'].last_error, /T\.String.*not a number/, JSON.stringify(eps['UA-NONE']));
     });
@@ -273,12 +275,12 @@ for (const backend of backends()) {
     it('the server killed and restarted: new session and subscription, values flow on every endpoint', { timeout: 90000 }, async () => {
       const before = await endpoints(srv.url, admin.token);
       await ua.kill();
-      await until('UA-SEC failing', async () => {
+      await until('UA-SEC failing and its tags marked lost', async () => {
         const e = (await endpoints(srv.url, admin.token))['UA-SEC'];
-        return e.state === 'failing' ? true : e;
+        const lost = await history(srv.url, admin.token, tagIds['UA.sec.counter']);
+        const l = lost[lost.length - 1];
+        return e.state === 'failing' && l && l.q === 'bad' && (l.reasons & QR_COMM_LOSS) ? true : [e, lost.slice(-2)];
       });
-      const lost = await history(srv.url, admin.token, tagIds['UA.sec.counter']);
-      assert.ok(lost.length && lost[lost.length - 1].q === 'bad' && (lost[lost.length - 1].reasons & QR_COMM_LOSS), JSON.stringify(lost.slice(-2)));
       ua = await startUaServer(serverPort, serverPki); // same port, same certificate
       const restartMs = ua.info.start;
       await until('fresh counter values on both counters', async () => {
