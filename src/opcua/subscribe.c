@@ -73,12 +73,15 @@ void aj_ua_sub_resume(aj_ua_sub *s) {
     /* the requests in flight died with the old channel; unacknowledged messages stay on
      * the server and come again (or are asked for when a gap shows) */
     s->n_publish = 0;
-    s->n_republish = 0;
+    for (uint32_t k = 0; k < s->n_stash; k++) free(s->stash[k].msg);
+    s->n_stash = 0;
     s->last_response_ms = aj_time_mono_ms();
 }
 
 void aj_ua_sub_clear(aj_ua_sub *s) {
     aj_ua_writer_clear(&s->w);
+    for (uint32_t k = 0; k < s->n_stash; k++) free(s->stash[k].msg);
+    s->n_stash = 0;
 }
 
 static aj_err send_publish(aj_ua_sub *s, char *err, size_t errlen) {
@@ -96,22 +99,6 @@ static aj_err send_publish(aj_ua_sub *s, char *err, size_t errlen) {
     if (e) return e;
     s->n_acks = 0; /* sent: the server takes them with this request */
     s->publish_ids[s->n_publish++] = id;
-    return AJ_OK;
-}
-
-static aj_err send_republish(aj_ua_sub *s, uint32_t seq, char *err, size_t errlen) {
-    if (s->n_republish >= sizeof s->republish_ids / sizeof s->republish_ids[0]) {
-        s->stats.lost++; /* too many at once: give this one up */
-        return AJ_OK;
-    }
-    aj_ua_request_header h = aj_ua_client_header(s->client);
-    reset_writer(s);
-    aj_ua_encode_republish(&s->w, &h, s->id, seq);
-    uint32_t id;
-    aj_err e = aj_ua_channel_send(aj_ua_client_channel(s->client), s->w.buf, s->w.len, &id, err, errlen);
-    if (e) return e;
-    s->republish_ids[s->n_republish] = id;
-    s->republish_seq[s->n_republish++] = seq;
     return AJ_OK;
 }
 
@@ -147,7 +134,75 @@ static bool is_session_gone(uint32_t status) {
            s == AJ_UA_BAD_SESSION_NOT_ACTIVATED;
 }
 
-/* A Publish response: acknowledge, check the sequence, deliver. */
+/* Keeps a copy of a response that arrived while a Republish was awaited. */
+static aj_err stash(aj_ua_sub *s, uint32_t id, const uint8_t *msg, size_t len, char *err, size_t errlen) {
+    if (s->n_stash >= sizeof s->stash / sizeof s->stash[0]) {
+        snprintf(err, errlen, "too many responses while republishing");
+        return AJ_EUNAVAILABLE;
+    }
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) return AJ_ENOMEM;
+    if (len) memcpy(copy, msg, len);
+    s->stash[s->n_stash++] = (struct aj_ua_stashed){id, copy, len};
+    return AJ_OK;
+}
+
+/* Asks the server for notification message seq again and hands its changes over; other
+ * responses arriving meanwhile are stashed. A message the server no longer has is lost. */
+static aj_err republish_now(aj_ua_sub *s, uint32_t seq, aj_ua_change_fn fn, void *ctx, char *err,
+                            size_t errlen) {
+    aj_ua_channel *ch = aj_ua_client_channel(s->client);
+    aj_ua_request_header h = aj_ua_client_header(s->client);
+    reset_writer(s);
+    aj_ua_encode_republish(&s->w, &h, s->id, seq);
+    uint32_t id;
+    aj_err e = aj_ua_channel_send(ch, s->w.buf, s->w.len, &id, err, errlen);
+    for (int64_t deadline = aj_time_mono_ms() + (int64_t)h.timeout_hint_ms; !e;) {
+        int left = (int)(deadline - aj_time_mono_ms());
+        if (left <= 0) {
+            snprintf(err, errlen, "no Republish response within %u ms", h.timeout_hint_ms);
+            return AJ_EUNAVAILABLE;
+        }
+        uint32_t got = 0;
+        const uint8_t *msg;
+        size_t len;
+        e = aj_ua_channel_recv(ch, left, &got, &msg, &len, err, errlen);
+        if (e == AJ_EUNAVAILABLE && !err[0]) {
+            e = AJ_OK;
+            continue;
+        }
+        if (e) return e;
+        if (got != id) {
+            e = stash(s, got, msg, len, err, errlen);
+            continue;
+        }
+        aj_arena *arena = aj_arena_new();
+        if (!arena) return AJ_ENOMEM;
+        aj_ua_reader r;
+        aj_ua_reader_init(&r, msg, len, arena);
+        uint32_t type;
+        aj_ua_response_header rh;
+        aj_ua_notification m;
+        if (aj_ua_response_begin(&r, &type, &rh)) {
+            snprintf(err, errlen, "RepublishResponse: %s", r.err);
+            e = AJ_EINVAL;
+        } else if (type == AJ_UA_ID_SERVICE_FAULT || rh.service_result >= 0x80000000u) {
+            s->stats.lost++; /* BadMessageNotAvailable: the server no longer holds it */
+        } else if (type != AJ_UA_ID_REPUBLISH_RESP || aj_ua_decode_republish(&r, &m)) {
+            snprintf(err, errlen, "RepublishResponse: %s", r.status ? r.err : "wrong message type");
+            e = AJ_EINVAL;
+        } else {
+            s->stats.republished++;
+            add_ack(s, m.sequence_number);
+            deliver(s, &m, fn, ctx);
+        }
+        aj_arena_free(arena);
+        return e;
+    }
+    return e;
+}
+
+/* A Publish response: acknowledge, fill a sequence gap, deliver in order. */
 static aj_err take_publish(aj_ua_sub *s, aj_ua_reader *r, aj_ua_change_fn fn, void *ctx, char *err,
                            size_t errlen) {
     aj_ua_publish_resp p;
@@ -168,27 +223,78 @@ static aj_err take_publish(aj_ua_sub *s, aj_ua_reader *r, aj_ua_change_fn fn, vo
     }
     add_ack(s, m->sequence_number);
     s->stats.notifications++;
-    if (s->last_seq && m->sequence_number != seq_next(s->last_seq)) {
-        /* ask again for what was skipped, if the server still has it */
+    /* (the decoded message lives in the reader's arena: further calls on the channel are fine) */
+    if (s->last_seq && m->sequence_number != seq_next(s->last_seq) &&
+        (uint32_t)(m->sequence_number - s->last_seq) < 0x80000000u) {
+        /* ask again, in order, for what was skipped while the server still has it */
         uint32_t want = seq_next(s->last_seq);
-        for (int guard = 0; want != m->sequence_number && guard < 16; guard++, want = seq_next(want)) {
+        for (int guard = 0; want != m->sequence_number && guard < 64; guard++, want = seq_next(want)) {
             bool available = false;
             for (uint32_t k = 0; k < p.n_available; k++) available |= p.available[k] == want;
-            aj_err e = available ? send_republish(s, want, err, errlen) : AJ_OK;
+            if (!available) {
+                s->stats.lost++;
+                continue;
+            }
+            aj_err e = republish_now(s, want, fn, ctx, err, errlen);
             if (e) return e;
-            if (!available) s->stats.lost++;
         }
     }
-    if (!s->last_seq || m->sequence_number == seq_next(s->last_seq) ||
-        (uint32_t)(m->sequence_number - s->last_seq) < 0x80000000u)
+    if (!s->last_seq || (uint32_t)(m->sequence_number - s->last_seq) < 0x80000000u)
         s->last_seq = m->sequence_number;
     deliver(s, m, fn, ctx);
     return AJ_OK;
 }
 
+/* Handles one response (a Publish answer; anything else is ignored). */
+static aj_err dispatch(aj_ua_sub *s, uint32_t id, const uint8_t *msg, size_t len, aj_ua_change_fn fn,
+                       void *ctx, char *err, size_t errlen) {
+    int pk = find(s->publish_ids, s->n_publish, id);
+    if (pk < 0) return AJ_OK; /* an answer nobody waits for (a request of before a resume) */
+    remove_at(s->publish_ids, &s->n_publish, pk);
+    aj_arena *arena = aj_arena_new();
+    if (!arena) return AJ_ENOMEM;
+    aj_ua_reader r;
+    aj_ua_reader_init(&r, msg, len, arena);
+    uint32_t type;
+    aj_ua_response_header h;
+    aj_err e = AJ_OK;
+    if (aj_ua_response_begin(&r, &type, &h)) {
+        snprintf(err, errlen, "%s", r.err);
+        e = AJ_EINVAL;
+    } else if (type == AJ_UA_ID_SERVICE_FAULT || h.service_result >= 0x80000000u) {
+        uint32_t st = h.service_result & 0xFFFF0000u;
+        const char *name = aj_ua_status_name(h.service_result);
+        if (is_subscription_gone(st)) {
+            snprintf(err, errlen, "the server no longer has the subscription (%s)", name ? name : "?");
+            e = AJ_ENOTFOUND;
+        } else if (is_session_gone(st)) {
+            snprintf(err, errlen, "the server no longer has the session (%s)", name ? name : "?");
+            e = AJ_EUNAVAILABLE;
+        } else if (st != AJ_UA_BAD_TOO_MANY_PUBLISH_REQUESTS && st != AJ_UA_BAD_TIMEOUT) {
+            snprintf(err, errlen, "Publish failed: 0x%08X %s", h.service_result, name ? name : "");
+            e = AJ_EUNAVAILABLE;
+        } /* else fine: fewer in flight for now (one is sent again next turn) */
+    } else if (type != AJ_UA_ID_PUBLISH_RESP) {
+        snprintf(err, errlen, "message type %u where a PublishResponse was due", type);
+        e = AJ_EINVAL;
+    } else {
+        e = take_publish(s, &r, fn, ctx, err, errlen);
+    }
+    aj_arena_free(arena);
+    return e;
+}
+
 aj_err aj_ua_sub_step(aj_ua_sub *s, int wait_ms, aj_ua_change_fn fn, void *ctx, char *err, size_t errlen) {
     err[0] = 0;
     aj_err e = AJ_OK;
+    if (s->n_stash) { /* what arrived during a Republish comes first, in arrival order */
+        struct aj_ua_stashed first = s->stash[0];
+        memmove(s->stash, s->stash + 1, (s->n_stash - 1) * sizeof s->stash[0]);
+        s->n_stash--;
+        e = dispatch(s, first.request_id, first.msg, first.len, fn, ctx, err, errlen);
+        free(first.msg);
+        return e;
+    }
     while (s->n_publish < AJ_UA_PUBLISH_IN_FLIGHT)
         if ((e = send_publish(s, err, errlen))) return e;
     /* the server answers at least every keep-alive interval */
@@ -205,59 +311,5 @@ aj_err aj_ua_sub_step(aj_ua_sub *s, int wait_ms, aj_ua_change_fn fn, void *ctx, 
     if (e == AJ_EUNAVAILABLE && !err[0]) return AJ_OK; /* nothing yet */
     if (e) return e;
     s->last_response_ms = aj_time_mono_ms();
-    int pk = find(s->publish_ids, s->n_publish, id), rk = -1;
-    if (pk >= 0)
-        remove_at(s->publish_ids, &s->n_publish, pk);
-    else if ((rk = find(s->republish_ids, s->n_republish, id)) < 0)
-        return AJ_OK; /* an answer nobody waits for (a request of before a resume) */
-    uint32_t republished_seq = rk >= 0 ? s->republish_seq[rk] : 0;
-    if (rk >= 0) {
-        s->republish_seq[rk] = s->republish_seq[s->n_republish - 1];
-        remove_at(s->republish_ids, &s->n_republish, rk);
-    }
-    aj_arena *arena = aj_arena_new();
-    if (!arena) return AJ_ENOMEM;
-    aj_ua_reader r;
-    aj_ua_reader_init(&r, msg, len, arena);
-    uint32_t type;
-    aj_ua_response_header h;
-    if (aj_ua_response_begin(&r, &type, &h)) {
-        snprintf(err, errlen, "%s", r.err);
-        e = AJ_EINVAL;
-    } else if (type == AJ_UA_ID_SERVICE_FAULT || h.service_result >= 0x80000000u) {
-        uint32_t st = h.service_result & 0xFFFF0000u;
-        const char *name = aj_ua_status_name(h.service_result);
-        if (rk >= 0) {
-            s->stats.lost++; /* BadMessageNotAvailable and the like: gone */
-        } else if (is_subscription_gone(st)) {
-            snprintf(err, errlen, "the server no longer has the subscription (%s)", name ? name : "?");
-            e = AJ_ENOTFOUND;
-        } else if (is_session_gone(st)) {
-            snprintf(err, errlen, "the server no longer has the session (%s)", name ? name : "?");
-            e = AJ_EUNAVAILABLE;
-        } else if (st == AJ_UA_BAD_TOO_MANY_PUBLISH_REQUESTS || st == AJ_UA_BAD_TIMEOUT) {
-            /* fine: fewer in flight for now (one is sent again next turn) */
-        } else {
-            snprintf(err, errlen, "Publish failed: 0x%08X %s", h.service_result, name ? name : "");
-            e = AJ_EUNAVAILABLE;
-        }
-    } else if (rk >= 0) {
-        aj_ua_notification m;
-        if (type != AJ_UA_ID_REPUBLISH_RESP || aj_ua_decode_republish(&r, &m)) {
-            snprintf(err, errlen, "RepublishResponse: %s", r.status ? r.err : "wrong message type");
-            e = AJ_EINVAL;
-        } else {
-            (void)republished_seq;
-            s->stats.republished++;
-            add_ack(s, m.sequence_number);
-            deliver(s, &m, fn, ctx);
-        }
-    } else if (type != AJ_UA_ID_PUBLISH_RESP) {
-        snprintf(err, errlen, "message type %u where a PublishResponse was due", type);
-        e = AJ_EINVAL;
-    } else {
-        e = take_publish(s, &r, fn, ctx, err, errlen);
-    }
-    aj_arena_free(arena);
-    return e;
+    return dispatch(s, id, msg, len, fn, ctx, err, errlen);
 }

@@ -5,8 +5,9 @@
  * The caller's thread drives it: aj_ua_sub_step keeps AJ_UA_PUBLISH_IN_FLIGHT Publish
  * requests outstanding, waits for one response and hands each data change to a callback.
  * A notification whose sequence number skips ahead makes the missing ones be asked for
- * with Republish (answered later in the same loop); what the server no longer holds is
- * counted as lost. After a reconnect that kept the session, aj_ua_sub_resume continues
+ * with Republish at once and handed over first, so values arrive in order (the historian
+ * takes no point older than its tag's newest); what the server no longer holds is counted
+ * as lost. After a reconnect that kept the session, aj_ua_sub_resume continues
  * the same subscription on the new channel (nothing is lost while the server kept it);
  * when the session was new, create the subscription again.
  */
@@ -38,8 +39,13 @@ typedef struct aj_ua_sub {
     uint32_t n_acks;
     uint32_t publish_ids[8]; /* at least AJ_UA_PUBLISH_IN_FLIGHT */
     uint32_t n_publish;
-    uint32_t republish_ids[16], republish_seq[16];
-    uint32_t n_republish;
+    /* responses that arrived while a Republish was awaited: handled next (owned copies) */
+    struct aj_ua_stashed {
+        uint32_t request_id;
+        uint8_t *msg;
+        size_t len;
+    } stash[8];
+    uint32_t n_stash;
     int64_t last_response_ms; /* monotonic */
     aj_ua_writer w;
     aj_ua_sub_stats stats;

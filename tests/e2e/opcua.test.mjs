@@ -27,21 +27,30 @@ const QR_COMM_LOSS = 2;
 const QR_SOURCE_BAD = 64;
 const PASSWORD = 'Op-2026!secret';
 
-/** A TCP proxy 127.0.0.1:listenPort -> 127.0.0.1:targetPort whose connections can be cut. */
+/** A TCP proxy 127.0.0.1:listenPort -> 127.0.0.1:targetPort whose connections can be cut (optionally after losing what the server sent for a while). */
 async function startProxy(listenPort, targetPort) {
   const pairs = new Set();
+  const state = { dropping: false };
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     const pair = [client, upstream];
     pairs.add(pair);
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('data', (d) => { if (!state.dropping) client.write(d); }); // server -> anjian, unless dropped
     const end = () => { client.destroy(); upstream.destroy(); pairs.delete(pair); };
     client.on('error', end); upstream.on('error', end); client.on('close', end); upstream.on('close', end);
   });
   await new Promise((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   return {
     cut: () => { for (const [a, b] of pairs) { a.destroy(); b.destroy(); } pairs.clear(); },
+    /** Loses what the server sends for ms (its Publish responses vanish), then cuts. */
+    loseThenCut: async (ms) => {
+      state.dropping = true;
+      await new Promise((r) => setTimeout(r, ms));
+      for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
+      pairs.clear();
+      state.dropping = false;
+    },
     stop: () => new Promise((resolve) => { for (const [a, b] of pairs) { a.destroy(); b.destroy(); } server.close(resolve); }),
   };
 }
@@ -65,6 +74,8 @@ const NONE_ITEMS = {
   'UA.string': ['ns=1;s=T.String', null], // not a number: bad, counted as unusable
   'UA.counter': ['ns=1;s=Counter', null, { sampling_ms: 50, queue_size: 50 }],
   'UA.bad': ['ns=1;s=Bad', null, { sampling_ms: 50, queue_size: 50 }],
+  // the counter through an absolute deadband of 2.5: only changes of 3 or more are sent
+  'UA.counter.db': ['ns=1;s=Counter', null, { sampling_ms: 50, queue_size: 50, deadband: { type: 'absolute', value: 2.5 } }],
 };
 const SEC_ITEMS = {
   'UA.sec.counter': ['ns=1;s=Counter', null, { sampling_ms: 50, queue_size: 50 }],
@@ -196,6 +207,10 @@ for (const backend of backends()) {
       // Bad alternates Good / BadSensorFailure every tick: both qualities arrive
       const bad = await history(srv.url, admin.token, tagIds['UA.bad']);
       assert.ok(bad.some((p) => p.q === 'bad' && (p.reasons & QR_SOURCE_BAD)) && bad.some((p) => p.q === 'good'), JSON.stringify(bad.slice(-4)));
+      // the deadband: every step of the filtered counter is 3 or more, never 1 or 2
+      const db = counterRun(await history(srv.url, admin.token, tagIds['UA.counter.db']));
+      assert.ok(db.length >= 3, JSON.stringify(db));
+      for (let i = 1; i < db.length; i++) assert.ok(db[i].n - db[i - 1].n >= 3, `deadband: ${db[i - 1].n} then ${db[i].n}`);
       const eps = await endpoints(srv.url, admin.token);
       assert.equal(eps['UA-NONE'].state, 'connected', JSON.stringify(eps['UA-NONE']));
       assert.equal(eps['UA-SEC'].state, 'connected', JSON.stringify(eps['UA-SEC']));
@@ -231,6 +246,33 @@ for (const backend of backends()) {
       assert.equal(byName['T.Double'].value.type, 'Double');
       assert.deepEqual(byName['A.Int32'].value.value, [10, 20, 30, 40]);
       assert.equal(byName['T.String'].value.value, '安监 ✓');
+      // every built-in type of the test server, decoded by anjian exactly
+      const want = {
+        'T.Boolean': true, 'T.SByte': -100, 'T.Byte': 200, 'T.Int16': -30000, 'T.UInt16': 60000, 'T.Int32': -2000000000,
+        'T.UInt32': 4000000000, 'T.Int64': -2, 'T.UInt64': 123456789, 'T.Float': 1.5, 'T.Double': 3.141592653589793,
+        'T.String': '安监 ✓', 'T.DateTime': '2026-11-30T01:02:03.456Z', 'T.Guid': '72962b91-fa75-4ae6-8d28-b404dc7daf63',
+        'T.ByteString': 'AQID/w==', 'T.XmlElement': '<a>1</a>', 'T.NodeId': 'ns=1;s=Test',
+        'T.StatusCode': { code: '0x808C0000', name: null }, 'T.QualifiedName': '1:Q', 'T.LocalizedText': '液位',
+        'A.Boolean': [true, false, true], 'A.Int16': [-1, 2, -3], 'A.UInt32': [7, 8], 'A.Float': [0.5, 1.5],
+        'A.Double': [1.25, 2.5, 3.75], 'A.String': ['a', 'b'],
+      };
+      for (const [name, value] of Object.entries(want)) {
+        assert.ok(byName[name], `${name} browsed`);
+        assert.deepEqual(byName[name].value.value, value, name);
+        assert.equal(byName[name].value.type, name.slice(2), `${name} type`);
+        assert.equal(byName[name].value.status.name, 'Good', name);
+      }
+      // a 300 KB value: the server's response comes in several chunks, reassembled
+      const big = cli(srv.db, ['opcua', 'read', `opc.tcp://127.0.0.1:${serverPort}`, 'ns=1;s=T.Big', '--pki-dir', anjianPki]);
+      assert.equal(big.status, 0, big.stderr);
+      const bytes = Buffer.from(JSON.parse(big.stdout).values[0].value, 'base64');
+      assert.equal(bytes.length, 300000);
+      assert.ok(bytes.every((b, i) => b === ((i * 7) & 0xff)), 'the bytes of T.Big');
+      // a request of ~120 KB (six 20 KB node ids) goes out in several chunks; the server answers each
+      const long = Array.from({ length: 6 }, (_, k) => `ns=1;s=${String(k).repeat(20000)}`);
+      const many = cli(srv.db, ['opcua', 'read', `opc.tcp://127.0.0.1:${serverPort}`, ...long, '--pki-dir', anjianPki]);
+      assert.equal(many.status, 0, many.stderr);
+      assert.deepEqual(JSON.parse(many.stdout).values.map((v) => v.status.name), Array(6).fill('BadNodeIdUnknown'));
       const root = await api(srv.url, admin.token, 'POST', '/api/v1/opcua/browse', { endpoint: 'UA-NONE' });
       assert.equal(root.status, 200, root.text);
       assert.ok(root.body.references.some((x) => x.node_id === 'ns=1;s=Test' && x.node_class === 'Object'), root.text);
@@ -270,6 +312,19 @@ for (const backend of backends()) {
       await sleep(1500);
       const run = counterRun(await history(srv.url, admin.token, tagIds['UA.counter']));
       assertContinuous(run, ua.info, 'UA.counter across the break ' + JSON.stringify((await endpoints(srv.url, admin.token))['UA-NONE']));
+    });
+
+    it('responses lost before a break: the same session, the lost notifications republished, no gap', { timeout: 60000 }, async () => {
+      const before = (await endpoints(srv.url, admin.token))['UA-NONE'];
+      await proxy.loseThenCut(800); // ~3 Publish responses vanish, then the connection drops
+      await until('UA-NONE back with the notifications republished', async () => {
+        const e = (await endpoints(srv.url, admin.token))['UA-NONE'];
+        return e.state === 'connected' && e.reconnects > before.reconnects && e.republished > before.republished ? true : e;
+      });
+      const after = (await endpoints(srv.url, admin.token))['UA-NONE'];
+      assert.equal(after.sessions_created, before.sessions_created, 'the session was kept');
+      await sleep(1000);
+      assertContinuous(counterRun(await history(srv.url, admin.token, tagIds['UA.counter'])), ua.info, 'UA.counter across the lost responses');
     });
 
     it('the server killed and restarted: new session and subscription, values flow on every endpoint', { timeout: 90000 }, async () => {

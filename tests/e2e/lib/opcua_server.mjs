@@ -7,7 +7,7 @@
 // and UserName (operator / "Op-2026!secret").
 //
 // Address space under Objects/Test (namespace 1, string ids):
-//   T.<Type>         one scalar variable per built-in type, fixed known values
+//   T.<Type>         one scalar variable per built-in type, fixed known values; T.Big a 300 KB ByteString
 //   A.<Type>         a one-dimensional array per numeric type
 //   Counter          Int32 +1 every period, source timestamp = the tick instant (ms)
 //   Sine             Double sin(t) every period, same timestamp
@@ -77,6 +77,10 @@ for (const [name, [dataType, value]] of Object.entries(scalars)) {
   ns.addVariable({ componentOf: root, browseName: 'T.' + name, nodeId: 's=T.' + name, dataType: DataType[dataType],
     minimumSamplingInterval: 100, value: new Variant({ dataType, arrayType: 0, value }) });
 }
+// a 300 KB ByteString: its Read response needs several 64 KB chunks
+ns.addVariable({ componentOf: root, browseName: 'T.Big', nodeId: 's=T.Big', dataType: DataType.ByteString,
+  minimumSamplingInterval: 100, value: new Variant({ dataType: DataType.ByteString, arrayType: 0,
+    value: Buffer.from(Array.from({ length: 300000 }, (_, i) => (i * 7) & 0xff)) }) });
 const arrays = {
   Boolean: [DataType.Boolean, [true, false, true]],
   Int16: [DataType.Int16, new Int16Array([-1, 2, -3])],
