@@ -67,7 +67,6 @@ typedef struct endpoint {
 } endpoint;
 
 struct aj_ua_ingest {
-    char enterprise[64]; /* code of the enterprise the map feeds */
     aj_arena *arena;
     aj_uamap map;
     aj_ua_pki *pki;
@@ -533,7 +532,6 @@ aj_err aj_ua_ingest_start_text(const aj_config *cfg, const char *text, size_t le
     aj_ua_ingest *u = calloc(1, sizeof *u);
     if (!u) return AJ_ENOMEM;
     u->engine = engine;
-    snprintf(u->enterprise, sizeof u->enterprise, "%s", cfg->opcua_enterprise);
     pthread_mutex_init(&u->lock, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -604,8 +602,4 @@ aj_err aj_ua_ingest_client_opts(aj_ua_ingest *u, const char *code, aj_ua_client_
         return AJ_OK;
     }
     return AJ_ENOTFOUND;
-}
-
-const char *aj_ua_ingest_enterprise(const aj_ua_ingest *u) {
-    return u ? u->enterprise : "";
 }

@@ -84,7 +84,5 @@ void aj_ua_ingest_endpoint_status(aj_ua_ingest *u, int i, aj_ua_endpoint_status 
  * its own with the endpoint's security and identity). The pointers stay valid while the
  * client runs. AJ_ENOTFOUND for an unknown code. */
 aj_err aj_ua_ingest_client_opts(aj_ua_ingest *u, const char *code, struct aj_ua_client_opts *out);
-/* Code of the enterprise whose tags the map feeds ("" for NULL). */
-const char *aj_ua_ingest_enterprise(const aj_ua_ingest *u);
 
 #endif

@@ -273,13 +273,6 @@ aj_err aj_ua_encode_create_subscription(aj_ua_writer *w, const aj_ua_request_hea
     return aj_ua_write_byte(w, 0); /* Priority */
 }
 
-aj_err aj_ua_encode_delete_subscriptions(aj_ua_writer *w, const aj_ua_request_header *h,
-                                         uint32_t subscription_id) {
-    begin(w, AJ_UA_ID_DELETE_SUBSCRIPTIONS_REQ, h);
-    aj_ua_write_int32(w, 1);
-    return aj_ua_write_uint32(w, subscription_id);
-}
-
 aj_err aj_ua_encode_create_items(aj_ua_writer *w, const aj_ua_request_header *h, uint32_t subscription_id,
                                  const aj_ua_item_request *items, uint32_t n) {
     begin(w, AJ_UA_ID_CREATE_ITEMS_REQ, h);

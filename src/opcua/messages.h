@@ -124,8 +124,6 @@ aj_err aj_ua_encode_read(aj_ua_writer *w, const aj_ua_request_header *h, const a
 aj_err aj_ua_encode_create_subscription(aj_ua_writer *w, const aj_ua_request_header *h, double interval_ms,
                                         uint32_t lifetime_count, uint32_t keepalive_count,
                                         uint32_t max_notifications);
-aj_err aj_ua_encode_delete_subscriptions(aj_ua_writer *w, const aj_ua_request_header *h,
-                                         uint32_t subscription_id);
 
 /* One monitored item to create (attribute Value, reporting mode). */
 typedef enum {

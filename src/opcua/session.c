@@ -35,10 +35,6 @@ aj_ua_channel *aj_ua_client_channel(aj_ua_client *c) {
     return c->ch;
 }
 
-double aj_ua_client_session_timeout(const aj_ua_client *c) {
-    return c->revised_timeout_ms;
-}
-
 aj_ua_request_header aj_ua_client_header(aj_ua_client *c) {
     aj_ua_request_header h = {.auth_token = c->auth_token,
                               .timestamp = aj_ua_datetime_from_unix_ns(aj_time_now_ns()),
@@ -470,24 +466,6 @@ aj_err aj_ua_client_read(aj_ua_client *c, const aj_ua_node_id *nodes, const aj_u
         snprintf(err, errlen, "Read: %u results for %u nodes", out->n, n);
         return AJ_EINVAL;
     }
-    return AJ_OK;
-}
-
-aj_err aj_ua_client_read_attribute(aj_ua_client *c, const aj_ua_node_id *node, uint32_t attribute_id,
-                                   aj_arena *arena, aj_ua_data_value *out, char *err, size_t errlen) {
-    aj_ua_request_header h = aj_ua_client_header(c);
-    c->w.len = 0;
-    c->w.status = AJ_OK;
-    aj_ua_encode_read(&c->w, &h, node, NULL, &attribute_id, 1);
-    aj_ua_reader r;
-    aj_err e = aj_ua_client_call(c, &c->w, AJ_UA_ID_READ_RESP, arena, NULL, NULL, &r, NULL, err, errlen);
-    if (e) return e;
-    aj_ua_read_resp resp;
-    if (aj_ua_decode_read(&r, &resp) || resp.n != 1) {
-        snprintf(err, errlen, "Read: %s", r.status ? r.err : "not one result");
-        return AJ_EINVAL;
-    }
-    *out = resp.values[0];
     return AJ_OK;
 }
 

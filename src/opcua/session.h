@@ -54,8 +54,6 @@ void aj_ua_client_close(aj_ua_client *c);
 aj_ua_channel *aj_ua_client_channel(aj_ua_client *c);
 /* A request header for the session's next request. */
 aj_ua_request_header aj_ua_client_header(aj_ua_client *c);
-/* The server's revised session timeout (ms). */
-double aj_ua_client_session_timeout(const aj_ua_client *c);
 
 /* Sends a request and decodes the response header: *r is ready for the body decoder (the
  * message is in arena's reader); ServiceFault and a bad ServiceResult are errors naming the
@@ -68,9 +66,6 @@ aj_err aj_ua_client_call(aj_ua_client *c, aj_ua_writer *req, uint32_t expect_typ
 /* Reads the Value attribute of n nodes (index_ranges may be NULL). */
 aj_err aj_ua_client_read(aj_ua_client *c, const aj_ua_node_id *nodes, const aj_ua_string *index_ranges,
                          uint32_t n, aj_arena *arena, aj_ua_read_resp *out, char *err, size_t errlen);
-/* Reads one attribute of one node. */
-aj_err aj_ua_client_read_attribute(aj_ua_client *c, const aj_ua_node_id *node, uint32_t attribute_id,
-                                   aj_arena *arena, aj_ua_data_value *out, char *err, size_t errlen);
 /* Browses the forward hierarchical references of node, following continuation points up
  * to max_refs references in all. */
 aj_err aj_ua_client_browse(aj_ua_client *c, const aj_ua_node_id *node, uint32_t max_refs, aj_arena *arena,
