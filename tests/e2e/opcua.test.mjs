@@ -253,6 +253,8 @@ for (const backend of backends()) {
         'T.String': '安监 ✓', 'T.DateTime': '2026-11-30T01:02:03.456Z', 'T.Guid': '72962b91-fa75-4ae6-8d28-b404dc7daf63',
         'T.ByteString': 'AQID/w==', 'T.XmlElement': '<a>1</a>', 'T.NodeId': 'ns=1;s=Test',
         'T.StatusCode': { code: '0x808C0000', name: null }, 'T.QualifiedName': '1:Q', 'T.LocalizedText': '液位',
+        // a Range structure: its binary encoding id and body (two Doubles, 0 and 100)
+        'T.ExtensionObject': { type_id: 'i=886', bytes: Buffer.concat([Buffer.alloc(8), (() => { const b = Buffer.alloc(8); b.writeDoubleLE(100); return b; })()]).toString('base64') },
         'A.Boolean': [true, false, true], 'A.Int16': [-1, 2, -3], 'A.UInt32': [7, 8], 'A.Float': [0.5, 1.5],
         'A.Double': [1.25, 2.5, 3.75], 'A.String': ['a', 'b'],
       };

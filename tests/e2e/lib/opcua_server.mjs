@@ -14,7 +14,7 @@
 //   Ramp             Double that the test sets through the "Ramp" write (source time given)
 //   Bad              Double whose status goes Good/BadSensorFailure every period
 //   Bench.<i>        with --items N: N Double variables changing every period
-import { resolveNodeId, coerceLocalizedText, coerceQualifiedName, OPCUAServer, DataType, Variant, StatusCodes, DataValue, MessageSecurityMode, SecurityPolicy, OPCUACertificateManager, nodesets } from 'node-opcua';
+import { Range, resolveNodeId, coerceLocalizedText, coerceQualifiedName, OPCUAServer, DataType, Variant, StatusCodes, DataValue, MessageSecurityMode, SecurityPolicy, OPCUACertificateManager, nodesets } from 'node-opcua';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
@@ -77,6 +77,9 @@ for (const [name, [dataType, value]] of Object.entries(scalars)) {
   ns.addVariable({ componentOf: root, browseName: 'T.' + name, nodeId: 's=T.' + name, dataType: DataType[dataType],
     minimumSamplingInterval: 100, value: new Variant({ dataType, arrayType: 0, value }) });
 }
+// an ExtensionObject (a Range structure: low 0, high 100)
+ns.addVariable({ componentOf: root, browseName: 'T.ExtensionObject', nodeId: 's=T.ExtensionObject', dataType: 'Range',
+  minimumSamplingInterval: 100, value: new Variant({ dataType: DataType.ExtensionObject, arrayType: 0, value: new Range({ low: 0, high: 100 }) }) });
 // a 300 KB ByteString: its Read response needs several 64 KB chunks
 ns.addVariable({ componentOf: root, browseName: 'T.Big', nodeId: 's=T.Big', dataType: DataType.ByteString,
   minimumSamplingInterval: 100, value: new Variant({ dataType: DataType.ByteString, arrayType: 0,
